@@ -1,0 +1,160 @@
+#!/bin/bash
+# Run servicekonto locally: install missing packages, build, start a private
+# PostgreSQL cluster (state/pg, kept between runs), migrate the database and
+# serve idpd on http://127.0.0.1:8080 in the foreground. Ctrl-C stops idpd,
+# then the database.
+#
+#   scripts/run.sh          build and serve (what "make run" does)
+#   scripts/run.sh stop     stop a database (and idpd) left running
+#   scripts/run.sh pgdir    print the cluster directory in use
+#
+# If state/idpd.conf exists it is passed to idpd and idpctl as --config.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+STATE=$ROOT/state
+PID_FILE=$STATE/idpd.pid
+STOP_TIMEOUT=30                 # seconds idpd gets to drain after SIGTERM
+PUBLIC_URL=http://127.0.0.1:8080
+
+# The cluster lives in state/pg unless the postgres user (which runs the
+# server when we are root) cannot reach the checkout, e.g. under /root.
+# Then it lives in a directory under /var/tmp named after the checkout.
+pg_dir() {
+	local fallback
+	fallback=/var/tmp/servicekonto-$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)/pg
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "$STATE/pg"
+	elif [ -d "$fallback/data" ] && [ ! -d "$STATE/pg/data" ]; then
+		echo "$fallback"
+	elif runuser -u postgres -- test -x "$STATE" 2>/dev/null; then
+		echo "$STATE/pg"
+	else
+		echo "$fallback"
+	fi
+}
+
+idpd_pid() {
+	local pid
+	[ -f "$PID_FILE" ] || return 1
+	pid=$(cat "$PID_FILE")
+	[ -n "$pid" ] || return 1
+	kill -0 "$pid" 2>/dev/null || return 1
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = idpd ] || return 1
+	echo "$pid"
+}
+
+# Send SIGTERM, give idpd STOP_TIMEOUT seconds to drain, then SIGKILL.
+stop_idpd() {
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	echo "run.sh: idpd did not stop within ${STOP_TIMEOUT}s, killing it" >&2
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
+cmd_stop() {
+	local pid
+	if pid=$(idpd_pid); then
+		stop_idpd "$pid"
+		echo "run.sh: stopped idpd (pid $pid)" >&2
+	fi
+	rm -f "$PID_FILE"
+	bash scripts/pg.sh "$(pg_dir)" stop
+}
+
+# Globals for the exit trap of cmd_serve.
+PG_DIR=""
+IDPD_PID=""
+
+# Every way out of cmd_serve stops idpd and then the database. A second
+# Ctrl-C does not interrupt this (idpd gets STOP_TIMEOUT seconds at most).
+serve_cleanup() {
+	local rc=$?
+	trap - EXIT TERM
+	trap '' INT
+	if [ -n "$IDPD_PID" ]; then
+		stop_idpd "$IDPD_PID"
+		wait "$IDPD_PID" 2>/dev/null || true
+		rm -f "$PID_FILE"
+	fi
+	if [ -n "$PG_DIR" ]; then
+		bash scripts/pg.sh "$PG_DIR" stop || true
+	fi
+	exit "$rc"
+}
+
+cmd_serve() {
+	local pid rc=0
+	local -a config=()
+
+	bash scripts/deps.sh
+	if [ ! -f build/meson-private/coredata.dat ]; then
+		meson setup build
+	fi
+	meson compile -C build
+
+	if pid=$(idpd_pid); then
+		echo "run.sh: idpd is already running (pid $pid); run 'make stop' first" >&2
+		exit 1
+	fi
+
+	mkdir -p "$STATE"
+	PG_DIR=$(pg_dir)
+	if [ "$PG_DIR" != "$STATE/pg" ]; then
+		echo "run.sh: note: user postgres cannot reach $STATE," \
+			"so the database lives in $PG_DIR" >&2
+		# /var/tmp is shared: use the directory only if it is ours.
+		[ -d "${PG_DIR%/pg}" ] || mkdir -m 0755 "${PG_DIR%/pg}"
+		if [ "$(stat -c %u "${PG_DIR%/pg}")" != 0 ]; then
+			echo "run.sh: ${PG_DIR%/pg} is not owned by root; remove it" >&2
+			exit 1
+		fi
+	fi
+
+	trap serve_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+
+	bash scripts/pg.sh "$PG_DIR" init
+	bash scripts/pg.sh "$PG_DIR" start
+
+	IDP_DATABASE_CONNINFO=$(bash scripts/pg.sh "$PG_DIR" conninfo)
+	export IDP_DATABASE_CONNINFO
+	export IDP_SERVER_PUBLIC_URL=$PUBLIC_URL
+	export IDP_SERVER_PORT=8080
+	export IDP_SERVER_LISTEN_ADDRESS=127.0.0.1
+
+	if [ -f "$STATE/idpd.conf" ]; then
+		config=(--config "$STATE/idpd.conf")
+	fi
+
+	build/idpctl "${config[@]}" db migrate
+
+	# idpd runs in the background so that the traps run as soon as a signal
+	# arrives; they pass it on as SIGTERM (idpd drains on SIGTERM).
+	build/idpd "${config[@]}" &
+	IDPD_PID=$!
+	echo "$IDPD_PID" >"$PID_FILE"
+	echo "run.sh: idpd (pid $IDPD_PID) serving $PUBLIC_URL; press Ctrl-C to stop" >&2
+	wait "$IDPD_PID" || rc=$?
+	IDPD_PID=""
+	rm -f "$PID_FILE"
+	echo "run.sh: idpd exited with status $rc" >&2
+	exit "$rc"
+}
+
+case "${1:-serve}" in
+serve) cmd_serve ;;
+stop) cmd_stop ;;
+pgdir) pg_dir ;;
+*)
+	echo "usage: $0 [serve|stop|pgdir]" >&2
+	exit 2
+	;;
+esac
