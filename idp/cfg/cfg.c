@@ -1,0 +1,1058 @@
+/*
+ * Loading idpd.conf: defaults, then the key file, then IDP_* environment
+ * overrides, then the checks that span keys. One table describes every key;
+ * parsing, error messages and cfg_diff() all walk it, so a new key is one
+ * table row (plus docs/configuration.md and idpd.conf.example).
+ */
+#include "idp/cfg/cfg.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum key_type {
+	KEY_UINT,    /* unsigned: decimal in [min, max] */
+	KEY_SIZE,    /* size_t: bytes, or with a K or M suffix, in [min, max] */
+	KEY_ADDRESS, /* char *: numeric IPv4 or IPv6 address */
+	KEY_URL,     /* char *: public URL, also sets public_https */
+	KEY_SECRET,  /* char *: never echoed in a message */
+	KEY_LEVEL,   /* enum log_level */
+	KEY_NETS,    /* trusted_proxies and n_trusted_proxies */
+};
+
+struct key {
+	const char *group;
+	const char *name;
+	enum key_type type;
+	size_t offset;	    /* of the field in struct cfg */
+	uint64_t min, max;  /* KEY_UINT, KEY_SIZE */
+	uint64_t def;	    /* KEY_UINT, KEY_SIZE */
+	const char *def_str; /* the other types */
+	const char *noun;   /* KEY_UINT: what the number counts */
+	bool reloadable;    /* applied on SIGHUP without restart */
+};
+
+#define FIELD(f) offsetof(struct cfg, f)
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* In the order of docs/configuration.md. */
+static const struct key keys[] = {
+	{ .group = "server", .name = "listen_address", .type = KEY_ADDRESS,
+	  .offset = FIELD(listen_address), .def_str = "127.0.0.1" },
+	{ .group = "server", .name = "port", .type = KEY_UINT,
+	  .offset = FIELD(port), .min = 1, .max = 65535, .def = 8080,
+	  .noun = "a port number" },
+	{ .group = "server", .name = "public_url", .type = KEY_URL,
+	  .offset = FIELD(public_url), .def_str = "http://127.0.0.1:8080" },
+	{ .group = "server", .name = "threads", .type = KEY_UINT,
+	  .offset = FIELD(threads), .min = 0, .max = CFG_THREADS_MAX,
+	  .def = 0, .noun = "a thread count" },
+	{ .group = "server", .name = "max_connections", .type = KEY_UINT,
+	  .offset = FIELD(max_connections), .min = 1, .max = 100000,
+	  .def = 1024, .noun = "a connection count" },
+	{ .group = "server", .name = "max_connections_per_ip",
+	  .type = KEY_UINT, .offset = FIELD(max_connections_per_ip),
+	  .min = 1, .max = 100000, .def = 64, .noun = "a connection count" },
+	{ .group = "server", .name = "connection_timeout", .type = KEY_UINT,
+	  .offset = FIELD(connection_timeout_s), .min = 1, .max = 3600,
+	  .def = 30, .noun = "a number of seconds" },
+	{ .group = "server", .name = "connection_memory", .type = KEY_SIZE,
+	  .offset = FIELD(connection_memory), .min = HTTP_CONN_MEMORY_MIN,
+	  .max = HTTP_CONN_MEMORY_MAX, .def = HTTP_CONN_MEMORY_DEFAULT },
+	{ .group = "server", .name = "max_url", .type = KEY_SIZE,
+	  .offset = FIELD(max_url), .min = HTTP_MAX_URL_MIN,
+	  .max = HTTP_MAX_URL_MAX, .def = HTTP_MAX_URL_DEFAULT },
+	{ .group = "server", .name = "max_headers", .type = KEY_SIZE,
+	  .offset = FIELD(max_headers), .min = HTTP_MAX_HEADERS_MIN,
+	  .max = HTTP_MAX_HEADERS_MAX, .def = HTTP_MAX_HEADERS_DEFAULT },
+	{ .group = "server", .name = "max_body", .type = KEY_SIZE,
+	  .offset = FIELD(max_body), .min = HTTP_MAX_BODY_MIN,
+	  .max = HTTP_MAX_BODY_MAX, .def = HTTP_MAX_BODY_DEFAULT },
+	{ .group = "server", .name = "shutdown_grace", .type = KEY_UINT,
+	  .offset = FIELD(shutdown_grace_s), .min = 0, .max = 600, .def = 10,
+	  .noun = "a number of seconds" },
+	{ .group = "server", .name = "trusted_proxies", .type = KEY_NETS,
+	  .offset = FIELD(trusted_proxies), .def_str = "",
+	  .reloadable = true },
+	{ .group = "database", .name = "conninfo", .type = KEY_SECRET,
+	  .offset = FIELD(db_conninfo), .def_str = "dbname=idp" },
+	{ .group = "database", .name = "tx_retries", .type = KEY_UINT,
+	  .offset = FIELD(db_tx_retries), .min = 0, .max = 100,
+	  .def = STORE_TX_RETRIES_DEFAULT, .noun = "a retry count" },
+	{ .group = "database", .name = "statement_timeout", .type = KEY_UINT,
+	  .offset = FIELD(db_statement_timeout_ms), .min = 0, .max = 3600000,
+	  .def = 30000, .noun = "a number of milliseconds" },
+	{ .group = "log", .name = "level", .type = KEY_LEVEL,
+	  .offset = FIELD(log_level), .def_str = "info", .reloadable = true },
+};
+
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const char *const groups[] = { "server", "database", "log" };
+
+/* Environment variables with these prefixes must name a key. */
+static const char *const env_prefixes[] = {
+	"IDP_SERVER_",
+	"IDP_DATABASE_",
+	"IDP_LOG_",
+};
+
+/*
+ * Values are echoed up to this many bytes, escaped, in messages: enough to
+ * recognise a value, and a message stays one readable line. Paths get more.
+ */
+#define SHOW_MAX 64
+#define PATH_SHOW_MAX 256
+/* Room for SHOW_MAX escaped bytes (4 each), quotes, "..." and NUL. */
+#define QUOTED_MAX (SHOW_MAX * 4 + 8)
+#define PATH_SHOWN_MAX (PATH_SHOW_MAX * 4 + 8)
+/* IDP_DATABASE_STATEMENT_TIMEOUT and the like. */
+#define ENV_NAME_MAX 64
+
+/* Where a key's value came from; a later source wins. */
+enum origin {
+	ORIGIN_DEFAULT = 0,
+	ORIGIN_FILE = 1,
+	ORIGIN_ENV = 2,
+};
+
+struct load {
+	const char *path;
+	char path_shown[PATH_SHOWN_MAX];
+	struct cfg *cfg;
+	enum origin origin[N_KEYS];
+	char *err;
+	size_t errlen;
+};
+
+/*
+ * Copy at most @max bytes of @s into @dst (capacity @max * 4 + 4) so that
+ * the result is printable ASCII on one line: quotes, backslashes, control
+ * and non-ASCII bytes become escapes, and "..." marks a cut.
+ */
+static const char *
+show_n(char *dst, const char *s, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, n = 0;
+
+	for (i = 0; p[i] != '\0' && i < max; i++) {
+		if (p[i] == '"' || p[i] == '\\') {
+			dst[n++] = '\\';
+			dst[n++] = (char)p[i];
+		} else if (p[i] >= 0x20 && p[i] < 0x7f) {
+			dst[n++] = (char)p[i];
+		} else {
+			dst[n++] = '\\';
+			dst[n++] = 'x';
+			dst[n++] = hex[p[i] >> 4];
+			dst[n++] = hex[p[i] & 0xf];
+		}
+	}
+	if (p[i] != '\0') {
+		memcpy(dst + n, "...", 3);
+		n += 3;
+	}
+	dst[n] = '\0';
+	return dst;
+}
+
+/* A value for a message; @dst has QUOTED_MAX bytes. */
+static const char *
+show(char *dst, const char *s)
+{
+	return show_n(dst, s, SHOW_MAX);
+}
+
+/* show() in double quotes. */
+static const char *
+quote(char *dst, const char *s)
+{
+	size_t n;
+
+	dst[0] = '"';
+	show(dst + 1, s);
+	n = strlen(dst);
+	dst[n] = '"';
+	dst[n + 1] = '\0';
+	return dst;
+}
+
+static void
+env_name(const struct key *k, char name[ENV_NAME_MAX])
+{
+	size_t i;
+
+	snprintf(name, ENV_NAME_MAX, "IDP_%s_%s", k->group, k->name);
+	for (i = 0; name[i] != '\0'; i++)
+		name[i] = g_ascii_toupper(name[i]);
+}
+
+static void
+vappendf(struct load *ld, size_t at, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void
+vappendf(struct load *ld, size_t at, const char *fmt, va_list ap)
+{
+	if (ld->err == NULL || at >= ld->errlen)
+		return;
+	vsnprintf(ld->err + at, ld->errlen - at, fmt, ap);
+}
+
+/* A message not tied to one key: written as it is. */
+static void
+fail_plain(struct load *ld, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+fail_plain(struct load *ld, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vappendf(ld, 0, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * A message about keys[@i], after a prefix naming where its value came
+ * from: the environment variable, or the file with group and key.
+ */
+static void
+fail(struct load *ld, size_t i, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+fail(struct load *ld, size_t i, const char *fmt, ...)
+{
+	const struct key *k = &keys[i];
+	char name[ENV_NAME_MAX];
+	va_list ap;
+	int n = 0;
+
+	if (ld->err == NULL || ld->errlen == 0)
+		return;
+	switch (ld->origin[i]) {
+	case ORIGIN_ENV:
+		env_name(k, name);
+		n = snprintf(ld->err, ld->errlen, "environment %s: ", name);
+		break;
+	case ORIGIN_FILE:
+		n = snprintf(ld->err, ld->errlen, "%s: [%s] %s: ",
+			     ld->path_shown, k->group, k->name);
+		break;
+	case ORIGIN_DEFAULT:
+		/* Only a check across keys can blame a default. */
+		n = snprintf(ld->err, ld->errlen, "%s: [%s] %s: ",
+			     ld->path != NULL ? ld->path_shown : "defaults",
+			     k->group, k->name);
+		break;
+	}
+	if (n < 0)
+		return;
+	va_start(ap, fmt);
+	vappendf(ld, (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+static size_t
+key_index(const char *group, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_KEYS; i++) {
+		if (strcmp(keys[i].group, group) == 0 &&
+		    strcmp(keys[i].name, name) == 0)
+			return i;
+	}
+	return N_KEYS;
+}
+
+/*
+ * Strict decimal: digits only, no sign, no white space, no overflow.
+ * Returns the end of the digits in *@end.
+ */
+static bool
+parse_digits(const char *s, uint64_t *out, const char **end)
+{
+	uint64_t v = 0, d;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		d = (uint64_t)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	*end = s;
+	return true;
+}
+
+static bool
+parse_uint(const char *s, uint64_t *out)
+{
+	const char *end;
+
+	return parse_digits(s, out, &end) && *end == '\0';
+}
+
+/* Bytes, or KiB or MiB with a suffix K, KiB, M or MiB. */
+static bool
+parse_size(const char *s, uint64_t *out)
+{
+	const char *end;
+	uint64_t v, mult;
+
+	if (!parse_digits(s, &v, &end))
+		return false;
+	if (*end == '\0')
+		mult = 1;
+	else if (strcmp(end, "K") == 0 || strcmp(end, "KiB") == 0)
+		mult = 1024;
+	else if (strcmp(end, "M") == 0 || strcmp(end, "MiB") == 0)
+		mult = 1024 * 1024;
+	else
+		return false;
+	if (v > UINT64_MAX / mult)
+		return false;
+	*out = v * mult;
+	return true;
+}
+
+/* A DNS host name: LDH labels of 1..63 bytes, 253 bytes in all. */
+static bool
+host_name_ok(const char *h, size_t len)
+{
+	size_t i, label = 0;
+
+	if (len == 0 || len > 253)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (h[i] == '.') {
+			if (label == 0 || h[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!g_ascii_isalnum(h[i]) && h[i] != '-')
+			return false;
+		if (h[i] == '-' && label == 0)
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	/* No trailing dot: "idp.example." would not match cookies. */
+	return label > 0 && h[len - 1] != '-';
+}
+
+/*
+ * Why @v is not a public URL, or NULL when it is one. Only
+ * http(s)://host[:port] passes: the URL is the prefix of every endpoint and
+ * entityID we publish, so anything after the authority would end up in the
+ * middle of them.
+ */
+static const char *
+url_problem(const char *v, bool *https)
+{
+	char buf[CFG_PUBLIC_URL_MAX + 1];
+	const char *auth, *port = NULL, *last;
+	unsigned char addr[16];
+	size_t i, hlen;
+	uint64_t pn;
+
+	if (strlen(v) > CFG_PUBLIC_URL_MAX)
+		return "longer than " STR(CFG_PUBLIC_URL_MAX) " bytes";
+	for (i = 0; v[i] != '\0'; i++) {
+		if ((unsigned char)v[i] >= 0x80)
+			return "non-ASCII characters (write an "
+			       "internationalised host name as xn--...)";
+		if ((unsigned char)v[i] <= 0x20 || v[i] == 0x7f)
+			return "white space or control characters";
+	}
+	if (strncmp(v, "https://", 8) == 0) {
+		*https = true;
+		auth = v + 8;
+	} else if (strncmp(v, "http://", 7) == 0) {
+		*https = false;
+		auth = v + 7;
+	} else {
+		return "must start with http:// or https://";
+	}
+	if (strpbrk(auth, "?#") != NULL)
+		return "must not have a query or fragment";
+	if (strchr(auth, '/') != NULL)
+		return strcmp(strchr(auth, '/'), "/") == 0 ?
+			       "must not end in a slash" :
+			       "must not have a path";
+	if (strchr(auth, '@') != NULL)
+		return "must not contain user info";
+
+	if (auth[0] == '[') {
+		last = strchr(auth, ']');
+		if (last == NULL)
+			return "IPv6 address without closing bracket";
+		hlen = (size_t)(last - auth - 1);
+		memcpy(buf, auth + 1, hlen);
+		buf[hlen] = '\0';
+		if (inet_pton(AF_INET6, buf, addr) != 1)
+			return "not a valid IPv6 address in brackets";
+		if (last[1] == ':')
+			port = last + 2;
+		else if (last[1] != '\0')
+			return "junk after the IPv6 address";
+	} else {
+		port = strchr(auth, ':');
+		if (port != NULL && strchr(port + 1, ':') != NULL)
+			return "an IPv6 address must be in brackets";
+		hlen = port != NULL ? (size_t)(port - auth) : strlen(auth);
+		if (port != NULL)
+			port++;
+		if (!host_name_ok(auth, hlen))
+			return "host is not a valid DNS name or IPv4 address";
+		/*
+		 * A last label of digits makes browsers parse the host as
+		 * an IPv4 address ("10.1" is 10.0.0.1), so demand a real one.
+		 */
+		last = memrchr(auth, '.', hlen);
+		last = last != NULL ? last + 1 : auth;
+		if (strspn(last, "0123456789") ==
+		    hlen - (size_t)(last - auth)) {
+			memcpy(buf, auth, hlen);
+			buf[hlen] = '\0';
+			if (inet_pton(AF_INET, buf, addr) != 1)
+				return "host is not a valid IPv4 address";
+		}
+	}
+	if (port != NULL) {
+		/* No leading zero: the URL is compared as a string. */
+		if (port[0] == '0' || strlen(port) > 5 ||
+		    !parse_uint(port, &pn) || pn < 1 || pn > 65535)
+			return "port is not 1..65535 without leading zeros";
+	}
+	return NULL;
+}
+
+static void
+replace_str(char **field, const char *v, bool secret)
+{
+	if (*field != NULL && secret)
+		explicit_bzero(*field, strlen(*field));
+	g_free(*field);
+	*field = g_strdup(v);
+}
+
+/* Parse @v as the value of keys[@i] and store it in ld->cfg. */
+static int
+set_value(struct load *ld, size_t i, const char *v)
+{
+	const struct key *k = &keys[i];
+	struct cfg *c = ld->cfg;
+	void *f = (char *)c + k->offset;
+	struct cfg_net nets[CFG_MAX_TRUSTED_PROXIES];
+	char q[QUOTED_MAX], why[256];
+	unsigned char addr[16];
+	const char *problem;
+	enum log_level level;
+	uint64_t x;
+	size_t n;
+	bool https;
+
+	switch (k->type) {
+	case KEY_UINT:
+		if (!parse_uint(v, &x) || x < k->min || x > k->max) {
+			fail(ld, i, "%s is not %s (%" PRIu64 "..%" PRIu64 ")",
+			     quote(q, v), k->noun, k->min, k->max);
+			return IDP_ERR_INVALID;
+		}
+		*(unsigned *)f = (unsigned)x;
+		return 0;
+	case KEY_SIZE:
+		if (!parse_size(v, &x) || x < k->min || x > k->max) {
+			fail(ld, i,
+			     "%s is not a size in bytes (%" PRIu64 "..%" PRIu64
+			     "; suffix K or M for KiB or MiB)",
+			     quote(q, v), k->min, k->max);
+			return IDP_ERR_INVALID;
+		}
+		*(size_t *)f = (size_t)x;
+		return 0;
+	case KEY_ADDRESS:
+		if (inet_pton(AF_INET, v, addr) != 1 &&
+		    inet_pton(AF_INET6, v, addr) != 1) {
+			fail(ld, i, "%s is not a numeric IPv4 or IPv6 address",
+			     quote(q, v));
+			return IDP_ERR_INVALID;
+		}
+		replace_str(f, v, false);
+		return 0;
+	case KEY_URL:
+		problem = url_problem(v, &https);
+		if (problem != NULL) {
+			fail(ld, i, "%s is not a public URL: %s", quote(q, v),
+			     problem);
+			return IDP_ERR_INVALID;
+		}
+		replace_str(f, v, false);
+		c->public_https = https;
+		return 0;
+	case KEY_SECRET:
+		/* Never echo the value: a conninfo may hold a password. */
+		if (v[0] == '\0') {
+			fail(ld, i, "invalid: empty");
+			return IDP_ERR_INVALID;
+		}
+		if (strlen(v) > CFG_CONNINFO_MAX) {
+			fail(ld, i, "invalid: longer than %d bytes",
+			     CFG_CONNINFO_MAX);
+			return IDP_ERR_INVALID;
+		}
+		replace_str(f, v, true);
+		return 0;
+	case KEY_LEVEL:
+		if (!log_level_parse(v, &level)) {
+			fail(ld, i,
+			     "%s is not a level (debug, info, warn, error)",
+			     quote(q, v));
+			return IDP_ERR_INVALID;
+		}
+		*(enum log_level *)f = level;
+		return 0;
+	case KEY_NETS:
+		if (cfg_nets_parse(v, nets, &n, why, sizeof(why)) != 0) {
+			fail(ld, i, "%s", why);
+			return IDP_ERR_INVALID;
+		}
+		/* All of it: the environment may replace a longer list. */
+		memset(c->trusted_proxies, 0, sizeof(c->trusted_proxies));
+		memcpy(c->trusted_proxies, nets, n * sizeof(nets[0]));
+		c->n_trusted_proxies = n;
+		return 0;
+	}
+	fail(ld, i, "key of unknown type");
+	return IDP_ERR_INTERNAL;
+}
+
+static int
+set_defaults(struct load *ld)
+{
+	const struct key *k;
+	void *f;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < N_KEYS; i++) {
+		k = &keys[i];
+		f = (char *)ld->cfg + k->offset;
+		switch (k->type) {
+		case KEY_UINT:
+			*(unsigned *)f = (unsigned)k->def;
+			break;
+		case KEY_SIZE:
+			*(size_t *)f = (size_t)k->def;
+			break;
+		case KEY_ADDRESS:
+		case KEY_URL:
+		case KEY_SECRET:
+		case KEY_LEVEL:
+		case KEY_NETS:
+			/* Parsed like any value: the defaults are checked. */
+			rc = set_value(ld, i, k->def_str);
+			if (rc != 0)
+				return rc;
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Read @path whole, at most CFG_FILE_MAX bytes. Only a regular file: a
+ * FIFO or device given by mistake must not block or stream forever.
+ */
+static int
+read_file(struct load *ld, char **out, size_t *len)
+{
+	char *buf = NULL, eb[128];
+	struct stat st;
+	size_t total = 0;
+	ssize_t r;
+	int fd, rc = 0;
+
+	fd = open(ld->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		fail_plain(ld, "%s: cannot open: %s", ld->path_shown,
+			   strerror_r(errno, eb, sizeof(eb)));
+		return IDP_ERR_IO;
+	}
+	if (fstat(fd, &st) != 0) {
+		fail_plain(ld, "%s: cannot stat: %s", ld->path_shown,
+			   strerror_r(errno, eb, sizeof(eb)));
+		rc = IDP_ERR_IO;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fail_plain(ld, "%s: not a regular file", ld->path_shown);
+		rc = IDP_ERR_IO;
+		goto out;
+	}
+	/* One byte more than allowed tells a file that grew meanwhile. */
+	buf = g_malloc(CFG_FILE_MAX + 1);
+	while (total <= CFG_FILE_MAX) {
+		r = read(fd, buf + total, CFG_FILE_MAX + 1 - total);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fail_plain(ld, "%s: cannot read: %s", ld->path_shown,
+				   strerror_r(errno, eb, sizeof(eb)));
+			rc = IDP_ERR_IO;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		total += (size_t)r;
+	}
+	if (total > CFG_FILE_MAX) {
+		fail_plain(ld, "%s: larger than %d bytes", ld->path_shown,
+			   CFG_FILE_MAX);
+		rc = IDP_ERR_TOO_LARGE;
+		goto out;
+	}
+	*out = buf;
+	*len = total;
+	buf = NULL;
+out:
+	if (buf != NULL) {
+		explicit_bzero(buf, total);
+		g_free(buf);
+	}
+	close(fd);
+	return rc;
+}
+
+static bool
+group_known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		if (strcmp(groups[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Check what GLib would accept silently or report without a line number:
+ * NUL bytes (GLib cuts the value there), invalid UTF-8, malformed lines
+ * (GLib echoes them, and a line may hold a password), keys set twice (GLib
+ * keeps the last one, which hides a mistake), and unknown groups and keys,
+ * so that a typo is reported with its line.
+ */
+static int
+scan_lines(struct load *ld, const char *data, size_t len)
+{
+	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal,
+						 g_free, NULL);
+	const char *p = data, *end = data + len, *nl, *s, *e, *eq, *k;
+	char *group = NULL, *id = NULL, q[QUOTED_MAX];
+	unsigned line = 0;
+	void *first;
+	int rc = IDP_ERR_INVALID;
+
+	for (; p < end; p = nl != NULL ? nl + 1 : end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		e = nl != NULL ? nl : end;
+		line++;
+		if (memchr(p, '\0', (size_t)(e - p)) != NULL) {
+			fail_plain(ld, "%s: line %u: contains a NUL byte",
+				   ld->path_shown, line);
+			goto out;
+		}
+		if (!g_utf8_validate(p, e - p, NULL)) {
+			fail_plain(ld, "%s: line %u: not valid UTF-8",
+				   ld->path_shown, line);
+			goto out;
+		}
+		/* GLib's rules: leading white space does not count. */
+		for (s = p; s < e && g_ascii_isspace(*s); s++)
+			;
+		while (e > s && g_ascii_isspace(e[-1]))
+			e--;
+		if (s == e || *s == '#')
+			continue;
+		if (*s == '[') {
+			if (e - s < 3 || e[-1] != ']' ||
+			    memchr(s + 1, '[', (size_t)(e - s - 2)) != NULL ||
+			    memchr(s + 1, ']', (size_t)(e - s - 2)) != NULL) {
+				fail_plain(ld,
+					   "%s: line %u: malformed group "
+					   "header (expected [name])",
+					   ld->path_shown, line);
+				goto out;
+			}
+			g_free(group);
+			group = g_strndup(s + 1, (size_t)(e - s - 2));
+			if (!group_known(group)) {
+				fail_plain(ld,
+					   "%s: line %u: unknown group [%s] "
+					   "(known: server, database, log)",
+					   ld->path_shown, line,
+					   show(q, group));
+				goto out;
+			}
+			continue;
+		}
+		eq = memchr(s, '=', (size_t)(e - s));
+		if (eq == NULL) {
+			fail_plain(ld,
+				   "%s: line %u: neither key = value, "
+				   "[group] nor # comment",
+				   ld->path_shown, line);
+			goto out;
+		}
+		for (k = eq; k > s && g_ascii_isspace(k[-1]); k--)
+			;
+		if (k == s) {
+			fail_plain(ld, "%s: line %u: no key before '='",
+				   ld->path_shown, line);
+			goto out;
+		}
+		if (group == NULL) {
+			fail_plain(ld, "%s: line %u: key before the first "
+				   "[group]", ld->path_shown, line);
+			goto out;
+		}
+		id = g_strndup(s, (size_t)(k - s));
+		if (key_index(group, id) == N_KEYS) {
+			fail_plain(ld, "%s: line %u: [%s] unknown key %s",
+				   ld->path_shown, line, group, quote(q, id));
+			goto out;
+		}
+		g_free(id);
+		id = g_strdup_printf("[%s] %.*s", group, (int)(k - s), s);
+		first = g_hash_table_lookup(seen, id);
+		if (first != NULL) {
+			fail_plain(ld, "%s: line %u: %s set again (first on "
+				   "line %u)", ld->path_shown, line,
+				   show(q, id), GPOINTER_TO_UINT(first));
+			goto out;
+		}
+		g_hash_table_insert(seen, id, GUINT_TO_POINTER(line));
+		id = NULL;
+	}
+	rc = 0;
+out:
+	g_free(id);
+	g_free(group);
+	g_hash_table_destroy(seen);
+	return rc;
+}
+
+/* Apply every key of @kf, refusing unknown groups and keys. */
+static int
+apply_file(struct load *ld, GKeyFile *kf)
+{
+	char **names = NULL, **gnames = NULL, *v, q[QUOTED_MAX];
+	GError *gerr = NULL;
+	gsize ng, nk, g, j;
+	size_t i;
+	int rc = 0;
+
+	gnames = g_key_file_get_groups(kf, &ng);
+	for (g = 0; g < ng && rc == 0; g++) {
+		if (!group_known(gnames[g])) {
+			fail_plain(ld,
+				   "%s: unknown group [%s] (known: server, "
+				   "database, log)",
+				   ld->path_shown, show(q, gnames[g]));
+			rc = IDP_ERR_INVALID;
+			break;
+		}
+		g_strfreev(names);
+		names = g_key_file_get_keys(kf, gnames[g], &nk, NULL);
+		for (j = 0; names != NULL && j < nk; j++) {
+			i = key_index(gnames[g], names[j]);
+			if (i == N_KEYS) {
+				fail_plain(ld, "%s: [%s] unknown key %s",
+					   ld->path_shown, gnames[g],
+					   quote(q, names[j]));
+				rc = IDP_ERR_INVALID;
+				break;
+			}
+			ld->origin[i] = ORIGIN_FILE;
+			v = g_key_file_get_string(kf, gnames[g], names[j],
+						  &gerr);
+			/* GLib may return a value and an error both. */
+			if (v == NULL || gerr != NULL) {
+				/* GLib's message would echo the value. */
+				fail(ld, i, "invalid: bad escape sequence "
+				     "(write a backslash as \\\\)");
+				rc = IDP_ERR_INVALID;
+				if (v != NULL)
+					explicit_bzero(v, strlen(v));
+				g_free(v);
+				g_clear_error(&gerr);
+				break;
+			}
+			rc = set_value(ld, i, v);
+			explicit_bzero(v, strlen(v));
+			g_free(v);
+			if (rc != 0)
+				break;
+		}
+	}
+	g_strfreev(names);
+	g_strfreev(gnames);
+	return rc;
+}
+
+static bool
+has_env_prefix(const char *var)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(env_prefixes) / sizeof(env_prefixes[0]); i++) {
+		if (strncmp(var, env_prefixes[i], strlen(env_prefixes[i])) ==
+		    0)
+			return true;
+	}
+	return false;
+}
+
+/* Apply IDP_<GROUP>_<KEY> variables, refusing ones that name no key. */
+static int
+apply_env(struct load *ld)
+{
+	char name[ENV_NAME_MAX], q[QUOTED_MAX], *var;
+	const char *v;
+	size_t i, len;
+	char **e;
+	int rc;
+
+	for (e = environ; *e != NULL; e++) {
+		if (!has_env_prefix(*e))
+			continue;
+		len = strcspn(*e, "=");
+		for (i = 0; i < N_KEYS; i++) {
+			env_name(&keys[i], name);
+			if (strlen(name) == len && memcmp(name, *e, len) == 0)
+				break;
+		}
+		if (i == N_KEYS) {
+			var = g_strndup(*e, len);
+			fail_plain(ld,
+				   "environment %s: no such configuration "
+				   "key (see docs/configuration.md)",
+				   show(q, var));
+			g_free(var);
+			return IDP_ERR_INVALID;
+		}
+	}
+	for (i = 0; i < N_KEYS; i++) {
+		env_name(&keys[i], name);
+		v = getenv(name);
+		if (v == NULL)
+			continue;
+		ld->origin[i] = ORIGIN_ENV;
+		if (!g_utf8_validate(v, -1, NULL)) {
+			fail(ld, i, "invalid: not UTF-8");
+			return IDP_ERR_INVALID;
+		}
+		rc = set_value(ld, i, v);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Of keys @a and @b, the one set last: the likelier one to fix. */
+static size_t
+blame(const struct load *ld, size_t a, size_t b)
+{
+	return ld->origin[b] > ld->origin[a] ? b : a;
+}
+
+/* Checks that span keys, once every source is applied. */
+static int
+check_all(struct load *ld)
+{
+	struct cfg *c = ld->cfg;
+	size_t conns = key_index("server", "max_connections");
+	size_t per_ip = key_index("server", "max_connections_per_ip");
+	size_t mem = key_index("server", "connection_memory");
+	size_t url = key_index("server", "max_url");
+	size_t hdrs = key_index("server", "max_headers");
+	long cores;
+
+	if (c->max_connections_per_ip > c->max_connections) {
+		fail(ld, blame(ld, per_ip, conns),
+		     "max_connections_per_ip (%u) must not exceed "
+		     "max_connections (%u)",
+		     c->max_connections_per_ip, c->max_connections);
+		return IDP_ERR_INVALID;
+	}
+	if (c->connection_memory <= c->max_url + c->max_headers) {
+		fail(ld, blame(ld, blame(ld, mem, url), hdrs),
+		     "connection_memory (%zu) must be larger than max_url + "
+		     "max_headers (%zu + %zu): libmicrohttpd keeps the "
+		     "request line and headers in this per-connection pool, "
+		     "and a full pool drops the request before idpd can "
+		     "answer 414 or 431",
+		     c->connection_memory, c->max_url, c->max_headers);
+		return IDP_ERR_INVALID;
+	}
+	if (c->threads == 0) {
+		cores = sysconf(_SC_NPROCESSORS_ONLN);
+		if (cores < 1)
+			cores = 1;
+		if (cores > CFG_THREADS_MAX)
+			cores = CFG_THREADS_MAX;
+		c->threads = (unsigned)cores;
+	}
+	return 0;
+}
+
+int
+cfg_load(const char *path, struct cfg **out, char *err, size_t errlen)
+{
+	struct load ld;
+	GKeyFile *kf = NULL;
+	GError *gerr = NULL;
+	char *data = NULL, q[QUOTED_MAX];
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	memset(&ld, 0, sizeof(ld));
+	ld.path = path;
+	ld.err = err;
+	ld.errlen = err != NULL ? errlen : 0;
+	if (ld.errlen > 0)
+		err[0] = '\0';
+	show_n(ld.path_shown, path != NULL ? path : "", PATH_SHOW_MAX);
+	ld.cfg = g_new0(struct cfg, 1);
+
+	rc = set_defaults(&ld);
+	if (rc != 0)
+		goto out;
+	if (path != NULL) {
+		rc = read_file(&ld, &data, &len);
+		if (rc != 0)
+			goto out;
+		rc = scan_lines(&ld, data, len);
+		if (rc != 0)
+			goto out;
+		kf = g_key_file_new();
+		if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE,
+					       &gerr)) {
+			fail_plain(&ld, "%s: %s", ld.path_shown,
+				   show(q, gerr->message));
+			rc = IDP_ERR_INVALID;
+			goto out;
+		}
+		rc = apply_file(&ld, kf);
+		if (rc != 0)
+			goto out;
+	}
+	rc = apply_env(&ld);
+	if (rc != 0)
+		goto out;
+	rc = check_all(&ld);
+	if (rc != 0)
+		goto out;
+	*out = ld.cfg;
+	ld.cfg = NULL;
+out:
+	if (gerr != NULL)
+		g_error_free(gerr);
+	if (kf != NULL)
+		g_key_file_free(kf);
+	if (data != NULL) {
+		explicit_bzero(data, len);
+		g_free(data);
+	}
+	cfg_free(ld.cfg);
+	return rc;
+}
+
+void
+cfg_free(struct cfg *cfg)
+{
+	if (cfg == NULL)
+		return;
+	g_free(cfg->listen_address);
+	g_free(cfg->public_url);
+	if (cfg->db_conninfo != NULL)
+		explicit_bzero(cfg->db_conninfo, strlen(cfg->db_conninfo));
+	g_free(cfg->db_conninfo);
+	g_free(cfg);
+}
+
+static bool
+nets_equal(const struct cfg *a, const struct cfg *b)
+{
+	size_t i;
+
+	if (a->n_trusted_proxies != b->n_trusted_proxies)
+		return false;
+	for (i = 0; i < a->n_trusted_proxies; i++) {
+		if (a->trusted_proxies[i].family !=
+			    b->trusted_proxies[i].family ||
+		    a->trusted_proxies[i].prefix !=
+			    b->trusted_proxies[i].prefix ||
+		    memcmp(a->trusted_proxies[i].addr,
+			   b->trusted_proxies[i].addr,
+			   sizeof(a->trusted_proxies[i].addr)) != 0)
+			return false;
+	}
+	return true;
+}
+
+static bool
+key_differs(const struct key *k, const struct cfg *a, const struct cfg *b)
+{
+	const void *fa = (const char *)a + k->offset;
+	const void *fb = (const char *)b + k->offset;
+
+	switch (k->type) {
+	case KEY_UINT:
+		return *(const unsigned *)fa != *(const unsigned *)fb;
+	case KEY_SIZE:
+		return *(const size_t *)fa != *(const size_t *)fb;
+	case KEY_ADDRESS:
+	case KEY_URL:
+	case KEY_SECRET:
+		return g_strcmp0(*(char *const *)fa, *(char *const *)fb) != 0;
+	case KEY_LEVEL:
+		return *(const enum log_level *)fa !=
+		       *(const enum log_level *)fb;
+	case KEY_NETS:
+		return !nets_equal(a, b);
+	}
+	return true;
+}
+
+void
+cfg_diff(const struct cfg *old, const struct cfg *new, cfg_change_cb cb,
+	 void *cls)
+{
+	size_t i;
+
+	for (i = 0; i < N_KEYS; i++) {
+		if (key_differs(&keys[i], old, new))
+			cb(keys[i].group, keys[i].name, keys[i].reloadable,
+			   cls);
+	}
+}
