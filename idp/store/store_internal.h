@@ -1,0 +1,202 @@
+/*
+ * Inside the store: the connection struct, the statement table and the
+ * helpers that every idp/store/pg_*.c file uses. Nothing outside
+ * idp/store/ includes this header (it is the only one that pulls in
+ * libpq-fe.h).
+ *
+ * How a statement is added: write idp/store/pg_<what>.c with its SQL in a
+ * `const struct store_stmt store_stmt_<what>` and its store_<what>()
+ * function, add X(<what>) to STORE_STMT_LIST below, list the file in
+ * idp/store/meson.build and declare the function in store.h (or below, when
+ * only the store itself uses it).
+ */
+#ifndef IDP_STORE_STORE_INTERNAL_H
+#define IDP_STORE_STORE_INTERNAL_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "idp/store/store.h"
+#include "idp/store/store_migrations.h"
+
+/*
+ * When a statement can be prepared. PostgreSQL checks every name in a
+ * statement at PREPARE time, so a statement can only be prepared once the
+ * tables it names exist.
+ */
+enum store_tier {
+	/* Names only the system catalogs: prepared on every connection. */
+	STORE_TIER_BOOT = 0,
+	/* Names schema_migrations, which migration 001 creates. */
+	STORE_TIER_VERSION = 1,
+	/*
+	 * Names the application schema: prepared when the schema is at
+	 * least the version the code expects, so that a statement that does
+	 * not fit the schema fails the connect instead of a request.
+	 */
+	STORE_TIER_APP = 2,
+};
+#define STORE_TIERS 3
+
+/* One prepared statement; each pg_*.c file defines exactly one. */
+struct store_stmt {
+	const char *name; /* PostgreSQL statement name, also logged */
+	const char *sql;  /* the only place this SQL appears */
+	int nparams;	  /* how many $n the SQL takes */
+	enum store_tier tier;
+};
+
+/*
+ * Every statement, in the order they are prepared. X(what) stands for
+ * store_stmt_<what> in idp/store/pg_<what>.c.
+ */
+#define STORE_STMT_LIST(X)                                                    \
+	X(statement_timeout_update)                                           \
+	X(ping)                                                               \
+	X(migration_table_select)                                             \
+	X(migration_lock)                                                     \
+	X(migration_unlock)                                                   \
+	X(schema_version_select)                                              \
+	X(migration_insert)                                                   \
+	X(migration_iterate)                                                  \
+	X(setting_select)                                                     \
+	X(setting_upsert)
+
+#define STORE_STMT_DECLARE(what) extern const struct store_stmt store_stmt_##what;
+STORE_STMT_LIST(STORE_STMT_DECLARE)
+#undef STORE_STMT_DECLARE
+
+/* The table built from STORE_STMT_LIST (store_stmts.c). */
+extern const struct store_stmt *const store_stmts[];
+extern const size_t store_stmts_count;
+
+/*
+ * libpq's connect_timeout unless the conninfo sets one: a database that
+ * does not answer fails a connect in bounded time, so a worker is not
+ * stuck and the reconnect rate limit stays meaningful.
+ */
+#define STORE_CONNECT_TIMEOUT_S "5"
+
+/*
+ * Key of the session advisory lock held while migrations run: the bytes
+ * of "servicek" read as a big-endian 64-bit number, so that it is unlikely
+ * to collide with a lock another application on the same database takes.
+ */
+#define STORE_MIGRATION_LOCK_KEY "8315178139909317995"
+
+/* Longest error line kept for store_error_peek(). */
+#define STORE_ERROR_MAX 256
+
+struct store {
+	char *conninfo; /* owned; never logged, never in an error text */
+	PGconn *conn;	/* NULL while disconnected */
+	const char *application_name; /* static string */
+	unsigned tx_retries;
+	unsigned statement_timeout_ms;
+	/*
+	 * Connect failures are reported only through store_error_peek(),
+	 * not logged: for idpctl, which prints its own single line.
+	 */
+	bool quiet;
+	bool lost;  /* the last operation saw the connection fail */
+	bool in_tx; /* inside store_run_tx() */
+	enum store_tier max_tier; /* highest tier this store prepares */
+	bool prepared[STORE_TIERS];
+	bool tried;		/* a connect was attempted ... */
+	uint64_t last_try_ms;	/* ... at this CLOCK_MONOTONIC time */
+	int schema_version;	/* as read at connect; 0 when none */
+	uint64_t rng;		/* xorshift state for retry jitter; never 0 */
+	char error[STORE_ERROR_MAX];
+};
+
+/*
+ * Create a store for the migration runner: no statement timeout (a
+ * migration or the wait for the migration lock may take long), only the
+ * BOOT and VERSION statements (the application statements of this code
+ * need not fit the schema that is there), connect failures reported only
+ * through store_error_peek(), and @application_name (static string).
+ */
+struct store *store_new_quiet(const char *conninfo,
+			      const char *application_name);
+
+/*
+ * Run prepared statement @st with @params (st->nparams text values, NULL
+ * for SQL NULL; borrowed). On success returns 0 and *res is the result,
+ * freed by the caller with PQclear(). On failure returns STORE_HARD_ERROR
+ * or STORE_SOFT_ERROR, *res is NULL, and the failure was counted and
+ * logged with the statement name and SQLSTATE (never the parameters).
+ */
+IDP_WUR int store_exec(struct store *s, const struct store_stmt *st,
+		       const char *const *params, PGresult **res);
+
+/*
+ * Classify a failed result (PQclear stays with the caller), count and log
+ * it under @what (a statement or step name). Sets s->lost when the
+ * connection is gone. Returns STORE_SOFT_ERROR for SQLSTATE 40001 and
+ * 40P01, else STORE_HARD_ERROR.
+ */
+int store_fail(struct store *s, const char *what, const PGresult *res);
+
+/* Count one failure in the process-wide counter. */
+void store_error_count_add(void);
+
+/* Prepare every statement of @tier. Returns 0 or IDP_ERR_UNAVAILABLE. */
+IDP_WUR int store_prepare_tier(struct store *s, enum store_tier tier);
+
+/* Keep the first line of @msg (may be NULL) as the store's error line. */
+void store_error_set(struct store *s, const char *prefix, const char *msg);
+
+/*
+ * Decode column @col of row @row as an int. Returns false when it is NULL
+ * or not a number (a broken invariant: the SQL promises an int).
+ */
+IDP_WUR bool store_get_int(const PGresult *res, int row, int col, int *out);
+
+/* Format @v for use as a text parameter; @buf needs 12 bytes. */
+const char *store_int_param(char buf[12], int v);
+
+/*
+ * Statements that only the store itself uses (the migration runner and
+ * the connect sequence), each in its own pg_*.c file.
+ */
+
+/* SET statement_timeout for this session. STORE_ONE_ROW or an error. */
+IDP_WUR int store_statement_timeout_update(struct store *s, unsigned ms);
+
+/* Whether schema_migrations exists. STORE_ONE_ROW or an error. */
+IDP_WUR int store_migration_table_select(struct store *s, bool *exists);
+
+/*
+ * Take and release the session advisory lock that serializes migration
+ * runs across processes. Both wait as long as it takes: the migration
+ * connection has no statement timeout.
+ */
+IDP_WUR int store_migration_lock(struct store *s);
+IDP_WUR int store_migration_unlock(struct store *s);
+
+/* Record migration @m as applied (inside its transaction). */
+IDP_WUR int store_migration_insert(struct store *s,
+				   const struct store_migration *m);
+
+/*
+ * Run migration @m's SQL text (inside the caller's transaction). On
+ * failure the server's message, naming the migration, is kept for
+ * store_error_peek().
+ */
+IDP_WUR int store_migration_apply(struct store *s,
+				  const struct store_migration *m);
+
+/* One applied migration, as schema_migrations has it. */
+typedef void (*store_migration_row_cb)(int version, const char *name,
+				       const char *applied_at, void *cls);
+
+/*
+ * Call @cb for every row of schema_migrations in version order. Returns
+ * the number of rows (STORE_NO_ROW when none) or an error.
+ */
+IDP_WUR int store_migration_iterate(struct store *s, store_migration_row_cb cb,
+				    void *cls);
+
+#endif
