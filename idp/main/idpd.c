@@ -1,0 +1,241 @@
+/*
+ * idpd: the identity provider daemon.
+ *
+ * Startup is all-or-nothing: config, database and schema version are
+ * checked before the socket opens; any failure exits 1 with one line
+ * saying what is wrong. Then the main thread only waits for signals:
+ * SIGTERM/SIGINT drain and exit 0, SIGHUP reloads what can be reloaded.
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "idp/cfg/cfg.h"
+#include "idp/common/worker.h"
+#include "idp/handlers/handlers.h"
+#include "idp/http/http.h"
+#include "idp/log/log.h"
+#include "idp/store/store.h"
+
+static const char usage[] =
+	"usage: idpd [--config FILE] [--check-config] [--help] [--version]\n"
+	"  --config FILE   read settings from FILE (default: $IDP_CONFIG, "
+	"else built-in defaults)\n"
+	"  --check-config  validate the configuration and exit\n"
+	"Settings can be overridden with IDP_<GROUP>_<KEY> variables; see "
+	"docs/configuration.md.\n";
+
+static struct worker *
+worker_new(void *cls)
+{
+	const struct cfg *cfg = cls;
+	struct worker *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return NULL;
+	w->cfg = cfg;
+	w->store = store_new(cfg->db_conninfo, cfg->db_tx_retries,
+			     cfg->db_statement_timeout_ms);
+	if (w->store == NULL) {
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+static void
+worker_free(struct worker *w, void *cls)
+{
+	(void)cls;
+	store_free(w->store);
+	free(w);
+}
+
+/* The schema must be exactly what this build expects. */
+static int
+check_database(const struct cfg *cfg)
+{
+	struct store *s = store_new(cfg->db_conninfo, cfg->db_tx_retries,
+				    cfg->db_statement_timeout_ms);
+	int version = 0, rc = 1;
+
+	if (s == NULL) {
+		fprintf(stderr, "idpd: out of memory\n");
+		return 1;
+	}
+	if (store_ensure(s) != 0) {
+		fprintf(stderr, "idpd: cannot connect to the database "
+				"([database] conninfo); is PostgreSQL running "
+				"and the schema migrated (idpctl db migrate)?\n");
+		goto out;
+	}
+	if (store_schema_version_select(s, &version) != STORE_ONE_ROW) {
+		fprintf(stderr, "idpd: cannot read the schema version\n");
+		goto out;
+	}
+	if (version < store_schema_expected()) {
+		fprintf(stderr,
+			"idpd: database schema is at version %d, this idpd "
+			"needs %d: run 'idpctl db migrate'\n",
+			version, store_schema_expected());
+		goto out;
+	}
+	if (version > store_schema_expected()) {
+		fprintf(stderr,
+			"idpd: database schema is at version %d, newer than "
+			"this idpd knows (%d): upgrade idpd\n",
+			version, store_schema_expected());
+		goto out;
+	}
+	rc = 0;
+out:
+	store_free(s);
+	return rc;
+}
+
+struct reload_ctx {
+	const char *path;
+	struct http_server *srv;
+};
+
+static void
+reload_report(const char *group, const char *key, bool reloadable, void *cls)
+{
+	(void)cls;
+	log_kv(LOG_LEVEL_INFO, "config_change", "group", group, "key", key,
+	       "result", reloadable ? "applied" : "needs restart", NULL);
+}
+
+static void
+reload(const struct cfg *cur, struct reload_ctx *ctx)
+{
+	struct cfg *next = NULL;
+	char err[512];
+
+	if (cfg_load(ctx->path, &next, err, sizeof(err)) != 0) {
+		log_kv(LOG_LEVEL_ERROR, "config_reload_failed", "error", err,
+		       "result", "kept the running configuration", NULL);
+		return;
+	}
+	cfg_diff(cur, next, reload_report, NULL);
+	http_server_set_trusted_proxies(ctx->srv, next->trusted_proxies,
+					next->n_trusted_proxies);
+	log_kv(LOG_LEVEL_INFO, "config_reloaded", NULL);
+	log_set_level(next->log_level);
+	cfg_free(next);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = getenv("IDP_CONFIG");
+	bool check_only = false;
+	struct cfg *cfg = NULL;
+	char err[512];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'k':
+			check_only = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'V':
+			puts("idpd " IDP_VERSION);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "idpd: unexpected argument '%s'\n%s",
+			argv[optind], usage);
+		return 2;
+	}
+	if (path != NULL && *path == '\0')
+		path = NULL;
+	if (sodium_init() < 0) {
+		fprintf(stderr, "idpd: libsodium failed to initialise\n");
+		return 1;
+	}
+	if (cfg_load(path, &cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "idpd: %s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("idpd: configuration %s is valid\n",
+		       path ? path : "(defaults and environment)");
+		cfg_free(cfg);
+		return 0;
+	}
+	log_set_level(cfg->log_level);
+	if (check_database(cfg) != 0) {
+		cfg_free(cfg);
+		return 1;
+	}
+
+	/*
+	 * Block the signals we handle before any thread starts, so that they
+	 * reach only sigwait() below and never interrupt a worker.
+	 */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	size_t n_routes;
+	const struct http_route *routes = handlers_routes(&n_routes);
+	struct http_server *srv = http_server_start(
+		cfg, routes, n_routes, worker_new, worker_free, cfg);
+	if (srv == NULL) {
+		fprintf(stderr, "idpd: cannot listen on %s port %u\n",
+			cfg->listen_address, cfg->port);
+		cfg_free(cfg);
+		return 1;
+	}
+	char port[16], threads[16];
+	snprintf(port, sizeof(port), "%u", http_server_port(srv));
+	snprintf(threads, sizeof(threads), "%u", cfg->threads);
+	log_kv(LOG_LEVEL_INFO, "listening", "address", cfg->listen_address,
+	       "port", port, "threads", threads, "public_url",
+	       cfg->public_url, "version", IDP_VERSION, NULL);
+
+	struct reload_ctx rctx = { path, srv };
+	for (;;) {
+		int sig = 0;
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			reload(cfg, &rctx);
+			continue;
+		}
+		break;
+	}
+	log_kv(LOG_LEVEL_INFO, "stopping", "reason", "signal", NULL);
+	unsigned left = http_server_stop(srv, cfg->shutdown_grace_s);
+	char left_s[16];
+	snprintf(left_s, sizeof(left_s), "%u", left);
+	log_kv(LOG_LEVEL_INFO, "stopped", "requests_cut_off", left_s, NULL);
+	cfg_free(cfg);
+	return 0;
+}
