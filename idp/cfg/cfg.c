@@ -22,7 +22,9 @@ enum key_type {
 	KEY_SIZE,    /* size_t: bytes, or with a K or M suffix, in [min, max] */
 	KEY_ADDRESS, /* char *: numeric IPv4 or IPv6 address */
 	KEY_URL,     /* char *: public URL, also sets public_https */
-	KEY_SECRET,  /* char *: never echoed in a message */
+	KEY_SECRET,  /* char *: never echoed; at least .min bytes */
+	KEY_STRING,  /* char *: printable text, at least .min bytes */
+	KEY_BOOL,    /* bool: true/false, yes/no, on/off, 1/0 */
 	KEY_LEVEL,   /* enum log_level */
 	KEY_NETS,    /* trusted_proxies and n_trusted_proxies */
 };
@@ -83,7 +85,7 @@ static const struct key keys[] = {
 	  .offset = FIELD(trusted_proxies), .def_str = "",
 	  .reloadable = true },
 	{ .group = "database", .name = "conninfo", .type = KEY_SECRET,
-	  .offset = FIELD(db_conninfo), .def_str = "dbname=idp" },
+	  .offset = FIELD(db_conninfo), .min = 1, .def_str = "dbname=idp" },
 	{ .group = "database", .name = "tx_retries", .type = KEY_UINT,
 	  .offset = FIELD(db_tx_retries), .min = 0, .max = 100,
 	  .def = STORE_TX_RETRIES_DEFAULT, .noun = "a retry count" },
@@ -92,17 +94,52 @@ static const struct key keys[] = {
 	  .def = 30000, .noun = "a number of milliseconds" },
 	{ .group = "log", .name = "level", .type = KEY_LEVEL,
 	  .offset = FIELD(log_level), .def_str = "info", .reloadable = true },
+	/* OWASP's minimum for Argon2id is m=19 MiB, t=2: our default. */
+	{ .group = "accounts", .name = "password_memlimit", .type = KEY_SIZE,
+	  .offset = FIELD(password_memlimit), .min = 1024 * 1024,
+	  .max = 1024 * 1024 * 1024, .def = 19 * 1024 * 1024 },
+	{ .group = "accounts", .name = "password_opslimit", .type = KEY_UINT,
+	  .offset = FIELD(password_opslimit), .min = 1, .max = 20, .def = 2,
+	  .noun = "a number of passes" },
+	{ .group = "accounts", .name = "session_idle_timeout",
+	  .type = KEY_UINT, .offset = FIELD(session_idle_s), .min = 60,
+	  .max = 86400, .def = 1800, .noun = "a number of seconds" },
+	{ .group = "accounts", .name = "session_absolute_timeout",
+	  .type = KEY_UINT, .offset = FIELD(session_absolute_s), .min = 300,
+	  .max = 604800, .def = 43200, .noun = "a number of seconds" },
+	{ .group = "mail", .name = "mode", .type = KEY_STRING,
+	  .offset = FIELD(mail_mode), .min = 1, .def_str = "file" },
+	{ .group = "mail", .name = "file", .type = KEY_STRING,
+	  .offset = FIELD(mail_file), .min = 1, .def_str = "mail.log" },
+	{ .group = "mail", .name = "from", .type = KEY_STRING,
+	  .offset = FIELD(mail_from), .min = 3,
+	  .def_str = "Servicekonto <noreply@localhost>" },
+	{ .group = "mail", .name = "smtp_url", .type = KEY_STRING,
+	  .offset = FIELD(mail_smtp_url), .min = 1,
+	  .def_str = "smtp://127.0.0.1:25" },
+	{ .group = "mail", .name = "smtp_starttls", .type = KEY_BOOL,
+	  .offset = FIELD(mail_smtp_starttls), .def = 1 },
+	{ .group = "mail", .name = "smtp_user", .type = KEY_STRING,
+	  .offset = FIELD(mail_smtp_user), .min = 0, .def_str = "" },
+	{ .group = "mail", .name = "smtp_password", .type = KEY_SECRET,
+	  .offset = FIELD(mail_smtp_password), .min = 0, .def_str = "" },
+	{ .group = "mail", .name = "max_attempts", .type = KEY_UINT,
+	  .offset = FIELD(mail_max_attempts), .min = 1, .max = 100,
+	  .def = 10, .noun = "an attempt count" },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
-static const char *const groups[] = { "server", "database", "log" };
+static const char *const groups[] = { "server", "database", "log",
+				      "accounts", "mail" };
 
 /* Environment variables with these prefixes must name a key. */
 static const char *const env_prefixes[] = {
 	"IDP_SERVER_",
 	"IDP_DATABASE_",
 	"IDP_LOG_",
+	"IDP_ACCOUNTS_",
+	"IDP_MAIL_",
 };
 
 /*
@@ -509,7 +546,7 @@ set_value(struct load *ld, size_t i, const char *v)
 		return 0;
 	case KEY_SECRET:
 		/* Never echo the value: a conninfo may hold a password. */
-		if (v[0] == '\0') {
+		if (strlen(v) < k->min) {
 			fail(ld, i, "invalid: empty");
 			return IDP_ERR_INVALID;
 		}
@@ -519,6 +556,33 @@ set_value(struct load *ld, size_t i, const char *v)
 			return IDP_ERR_INVALID;
 		}
 		replace_str(f, v, true);
+		return 0;
+	case KEY_STRING:
+		if (strlen(v) < k->min || strlen(v) > CFG_STRING_MAX) {
+			fail(ld, i, "%s must be %" PRIu64 " to %d bytes long",
+			     quote(q, v), k->min, CFG_STRING_MAX);
+			return IDP_ERR_INVALID;
+		}
+		for (const char *p = v; *p != '\0'; p++) {
+			if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+				fail(ld, i, "%s contains a control character",
+				     quote(q, v));
+				return IDP_ERR_INVALID;
+			}
+		}
+		replace_str(f, v, false);
+		return 0;
+	case KEY_BOOL:
+		if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 ||
+		    strcmp(v, "on") == 0 || strcmp(v, "1") == 0) {
+			*(bool *)f = true;
+		} else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
+			   strcmp(v, "off") == 0 || strcmp(v, "0") == 0) {
+			*(bool *)f = false;
+		} else {
+			fail(ld, i, "%s is not true or false", quote(q, v));
+			return IDP_ERR_INVALID;
+		}
 		return 0;
 	case KEY_LEVEL:
 		if (!log_level_parse(v, &level)) {
@@ -562,6 +626,10 @@ set_defaults(struct load *ld)
 		case KEY_SIZE:
 			*(size_t *)f = (size_t)k->def;
 			break;
+		case KEY_BOOL:
+			*(bool *)f = k->def != 0;
+			break;
+		case KEY_STRING:
 		case KEY_ADDRESS:
 		case KEY_URL:
 		case KEY_SECRET:
@@ -913,6 +981,25 @@ check_all(struct load *ld)
 		     c->connection_memory, c->max_url, c->max_headers);
 		return IDP_ERR_INVALID;
 	}
+	if (strcmp(c->mail_mode, "file") != 0 &&
+	    strcmp(c->mail_mode, "smtp") != 0) {
+		fail(ld, key_index("mail", "mode"),
+		     "must be \"file\" or \"smtp\"");
+		return IDP_ERR_INVALID;
+	}
+	c->mail_smtp = strcmp(c->mail_mode, "smtp") == 0;
+	if (c->mail_smtp && strncmp(c->mail_smtp_url, "smtp://", 7) != 0 &&
+	    strncmp(c->mail_smtp_url, "smtps://", 8) != 0) {
+		fail(ld, key_index("mail", "smtp_url"),
+		     "must start with smtp:// or smtps://");
+		return IDP_ERR_INVALID;
+	}
+	if (c->session_absolute_s < c->session_idle_s) {
+		fail(ld, key_index("accounts", "session_absolute_timeout"),
+		     "(%u) must not be shorter than session_idle_timeout (%u)",
+		     c->session_absolute_s, c->session_idle_s);
+		return IDP_ERR_INVALID;
+	}
 	if (c->threads == 0) {
 		cores = sysconf(_SC_NPROCESSORS_ONLN);
 		if (cores < 1)
@@ -997,6 +1084,15 @@ cfg_free(struct cfg *cfg)
 	if (cfg->db_conninfo != NULL)
 		explicit_bzero(cfg->db_conninfo, strlen(cfg->db_conninfo));
 	g_free(cfg->db_conninfo);
+	g_free(cfg->mail_mode);
+	g_free(cfg->mail_file);
+	g_free(cfg->mail_from);
+	g_free(cfg->mail_smtp_url);
+	g_free(cfg->mail_smtp_user);
+	if (cfg->mail_smtp_password != NULL)
+		explicit_bzero(cfg->mail_smtp_password,
+			       strlen(cfg->mail_smtp_password));
+	g_free(cfg->mail_smtp_password);
 	g_free(cfg);
 }
 
@@ -1031,9 +1127,12 @@ key_differs(const struct key *k, const struct cfg *a, const struct cfg *b)
 		return *(const unsigned *)fa != *(const unsigned *)fb;
 	case KEY_SIZE:
 		return *(const size_t *)fa != *(const size_t *)fb;
+	case KEY_BOOL:
+		return *(const bool *)fa != *(const bool *)fb;
 	case KEY_ADDRESS:
 	case KEY_URL:
 	case KEY_SECRET:
+	case KEY_STRING:
 		return g_strcmp0(*(char *const *)fa, *(char *const *)fb) != 0;
 	case KEY_LEVEL:
 		return *(const enum log_level *)fa !=

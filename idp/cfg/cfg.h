@@ -36,6 +36,9 @@
 /* Longest [server] public_url: 253 bytes of host name plus scheme, port. */
 #define CFG_PUBLIC_URL_MAX 512
 
+/* Longest plain string value (paths, addresses, URLs in [mail]). */
+#define CFG_STRING_MAX 1024
+
 /* [server] threads at most; 0 in the config means one per online core. */
 #define CFG_THREADS_MAX 256
 
@@ -75,6 +78,23 @@ struct cfg {
 
 	/* [log] */
 	enum log_level log_level;
+
+	/* [accounts] */
+	size_t password_memlimit;	/* Argon2id memory, bytes */
+	unsigned password_opslimit;	/* Argon2id passes */
+	unsigned session_idle_s;	/* session ends after this idle time */
+	unsigned session_absolute_s;	/* and at the latest after this */
+
+	/* [mail] */
+	char *mail_mode;	/* "file" or "smtp" */
+	bool mail_smtp;		/* derived: mail_mode is "smtp" */
+	char *mail_file;	/* file mode: mails are appended here */
+	char *mail_from;	/* From: header, "Name <addr>" or "addr" */
+	char *mail_smtp_url;	/* smtp://host:port or smtps://host:port */
+	bool mail_smtp_starttls; /* require STARTTLS on smtp:// */
+	char *mail_smtp_user;	/* empty: no authentication */
+	char *mail_smtp_password; /* secret; never logged */
+	unsigned mail_max_attempts; /* then the mail is given up, logged */
 };
 
 /*

@@ -12,8 +12,8 @@
 #include "idp/cfg/cfg.h"
 
 /* Exit statuses of idpctl. */
-#define CTL_EXIT_OK 0
-#define CTL_EXIT_FAIL 1	 /* the command failed (database down, ...) */
+#define CTL_EXIT_OK    0
+#define CTL_EXIT_FAIL  1 /* the command failed (database down, ...) */
 #define CTL_EXIT_USAGE 2 /* unknown command or bad arguments */
 
 struct ctl_command {
@@ -28,8 +28,8 @@ struct ctl_command {
 };
 
 struct ctl_group {
-	const char *name; /* "db" */
-	const char *help; /* one line for --help */
+	const char *name;		    /* "db" */
+	const char *help;		    /* one line for --help */
 	const struct ctl_command *commands; /* ends with a NULL name */
 };
 

@@ -50,15 +50,15 @@ struct status_ctx {
 };
 
 static void
-print_status(int number, const char *name, bool applied,
-	     const char *applied_at, void *cls)
+print_status(int number, const char *name, bool applied, const char *applied_at,
+	     void *cls)
 {
 	struct status_ctx *ctx = cls;
 
 	if (applied && number > ctx->version)
 		ctx->version = number;
 	printf("%03d_%s  %s\n", number, name,
-	       !applied ? "pending"
+	       !applied		    ? "pending"
 	       : applied_at != NULL ? applied_at
 				    : "applied");
 }
@@ -79,17 +79,17 @@ db_status(const struct cfg *cfg, int argc, char **argv)
 	/* AHEAD in capitals: the one state where this program is too old. */
 	printf("schema version %d, code expects %d: %s\n", ctx.version,
 	       expected,
-	       ctx.version == expected ? "current"
+	       ctx.version == expected	? "current"
 	       : ctx.version < expected ? "behind"
 					: "AHEAD");
 	return CTL_EXIT_OK;
 }
 
 static const struct ctl_command db_commands[] = {
-	{ "migrate", "", "apply pending schema migrations", db_migrate },
-	{ "status", "", "list migrations and compare schema versions",
-	  db_status },
-	{ NULL, NULL, NULL, NULL },
+	{"migrate", "", "apply pending schema migrations", db_migrate},
+	{"status", "", "list migrations and compare schema versions",
+	 db_status},
+	{NULL, NULL, NULL, NULL},
 };
 
 const struct ctl_group ctl_group_db = {

@@ -39,8 +39,8 @@ usage(FILE *f)
 		fprintf(f, "  %s: %s\n", groups[i]->name, groups[i]->help);
 		for (; c->name != NULL; c++)
 			fprintf(f, "    %s %s%s%s\n      %s\n", groups[i]->name,
-				c->name, c->args[0] != '\0' ? " " : "",
-				c->args, c->help);
+				c->name, c->args[0] != '\0' ? " " : "", c->args,
+				c->help);
 	}
 }
 
@@ -66,9 +66,9 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"config", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const struct ctl_command *cmd;
 	const struct ctl_group *g;

@@ -34,8 +34,8 @@ store_schema_version_select(struct store *s, int *version)
 		 */
 		if (store_prepare_tier(s, STORE_TIER_VERSION) != 0) {
 			store_error_count_add();
-			log_kv(LOG_LEVEL_ERROR, "store_prepare_failed",
-			       "error", s->error, NULL);
+			log_kv(LOG_LEVEL_ERROR, "store_prepare_failed", "error",
+			       s->error, NULL);
 			return STORE_HARD_ERROR;
 		}
 	}

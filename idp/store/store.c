@@ -185,9 +185,8 @@ store_prepare_tier(struct store *s, enum store_tier tier)
 			(void)snprintf(prefix, sizeof(prefix),
 				       "prepare %s: ", st->name);
 			store_error_set(s, prefix,
-					res != NULL
-						? PQresultErrorMessage(res)
-						: PQerrorMessage(s->conn));
+					res != NULL ? PQresultErrorMessage(res)
+						    : PQerrorMessage(s->conn));
 			PQclear(res);
 			return IDP_ERR_UNAVAILABLE;
 		}

@@ -37,8 +37,8 @@
 
 #define STORE_HARD_ERROR (-2)
 #define STORE_SOFT_ERROR (-1)
-#define STORE_NO_ROW 0
-#define STORE_ONE_ROW 1
+#define STORE_NO_ROW	 0
+#define STORE_ONE_ROW	 1
 
 struct store;
 

@@ -69,8 +69,7 @@ store_fail(struct store *s, const char *what, const PGresult *res)
 	 * can be secrets or personal data. Names of schema objects are not.
 	 */
 	log_kv(LOG_LEVEL_ERROR, "store_statement_failed", "statement", what,
-	       "sqlstate", state,
-	       "constraint",
+	       "sqlstate", state, "constraint",
 	       res != NULL ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME)
 			   : NULL,
 	       NULL);

@@ -9,6 +9,11 @@
  * function, add X(<what>) to STORE_STMT_LIST below, list the file in
  * idp/store/meson.build and declare the function in store.h (or below, when
  * only the store itself uses it).
+ *
+ * Domain statements (accounts, audit, mail, ...) live in a subfolder
+ * idp/store/<domain>/ with their own stmts.h (a STORE_STMT_LIST_<DOMAIN>
+ * macro), meson.build and public header idp/store/store_<domain>.h, so
+ * that each domain grows without touching the others.
  */
 #ifndef IDP_STORE_STORE_INTERNAL_H
 #define IDP_STORE_STORE_INTERNAL_H
@@ -20,6 +25,9 @@
 
 #include "idp/store/store.h"
 #include "idp/store/store_migrations.h"
+#include "idp/store/account/stmts.h"
+#include "idp/store/audit/stmts.h"
+#include "idp/store/mail/stmts.h"
 
 /*
  * When a statement can be prepared. PostgreSQL checks every name in a
@@ -52,19 +60,23 @@ struct store_stmt {
  * Every statement, in the order they are prepared. X(what) stands for
  * store_stmt_<what> in idp/store/pg_<what>.c.
  */
-#define STORE_STMT_LIST(X)                                                    \
-	X(statement_timeout_update)                                           \
-	X(ping)                                                               \
-	X(migration_table_select)                                             \
-	X(migration_lock)                                                     \
-	X(migration_unlock)                                                   \
-	X(schema_version_select)                                              \
-	X(migration_insert)                                                   \
-	X(migration_iterate)                                                  \
-	X(setting_select)                                                     \
-	X(setting_upsert)
+#define STORE_STMT_LIST(X)                                                     \
+	X(statement_timeout_update)                                            \
+	X(ping)                                                                \
+	X(migration_table_select)                                              \
+	X(migration_lock)                                                      \
+	X(migration_unlock)                                                    \
+	X(schema_version_select)                                               \
+	X(migration_insert)                                                    \
+	X(migration_iterate)                                                   \
+	X(setting_select)                                                      \
+	X(setting_upsert)                                                      \
+	STORE_STMT_LIST_ACCOUNT(X)                                             \
+	STORE_STMT_LIST_AUDIT(X)                                               \
+	STORE_STMT_LIST_MAIL(X)
 
-#define STORE_STMT_DECLARE(what) extern const struct store_stmt store_stmt_##what;
+#define STORE_STMT_DECLARE(what)                                               \
+	extern const struct store_stmt store_stmt_##what;
 STORE_STMT_LIST(STORE_STMT_DECLARE)
 #undef STORE_STMT_DECLARE
 
@@ -104,10 +116,10 @@ struct store {
 	bool in_tx; /* inside store_run_tx() */
 	enum store_tier max_tier; /* highest tier this store prepares */
 	bool prepared[STORE_TIERS];
-	bool tried;		/* a connect was attempted ... */
-	uint64_t last_try_ms;	/* ... at this CLOCK_MONOTONIC time */
-	int schema_version;	/* as read at connect; 0 when none */
-	uint64_t rng;		/* xorshift state for retry jitter; never 0 */
+	bool tried;	      /* a connect was attempted ... */
+	uint64_t last_try_ms; /* ... at this CLOCK_MONOTONIC time */
+	int schema_version;   /* as read at connect; 0 when none */
+	uint64_t rng;	      /* xorshift state for retry jitter; never 0 */
 	char error[STORE_ERROR_MAX];
 };
 

@@ -14,8 +14,7 @@
 /* Application name of the migration connection, seen in pg_stat_activity. */
 #define MIGRATE_APPLICATION_NAME "idpctl"
 
-static void
-err_set(char *err, size_t errlen, const char *fmt, ...)
+static void err_set(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
@@ -230,8 +229,8 @@ report(const struct status_rows *rows, store_migration_cb cb, void *cls)
 }
 
 int
-store_migration_status(const char *conninfo, store_migration_cb cb,
-		       void *cls, char *err, size_t errlen)
+store_migration_status(const char *conninfo, store_migration_cb cb, void *cls,
+		       char *err, size_t errlen)
 {
 	struct status_rows rows = {0};
 	struct store *s;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 struct store_migration {
-	int number;	 /* NNN: 1, 2, ... without gaps, ascending */
+	int number;	  /* NNN: 1, 2, ... without gaps, ascending */
 	const char *name; /* "name" of NNN_name.sql; shown as "%03d_%s" */
 	const char *sql;  /* the file's text: schema only, no BEGIN/COMMIT */
 };

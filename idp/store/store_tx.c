@@ -31,7 +31,7 @@ static const char sql_rollback[] = "ROLLBACK";
  * burned through three retries in two milliseconds. The jitter keeps two
  * losers from colliding again in step.
  */
-#define STORE_TX_BACKOFF_MS 2u
+#define STORE_TX_BACKOFF_MS	2u
 #define STORE_TX_BACKOFF_MAX_MS 100u
 
 static void

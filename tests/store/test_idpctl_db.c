@@ -286,8 +286,9 @@ test_unreachable_database(void **state)
 {
 	const char *cmds[2][3] = {{"db", "migrate", NULL},
 				  {"db", "status", NULL}};
-	const char *conninfo = "host=/nonexistent/idp-test dbname=idp "
-			       "user=idp password=SECRETVALUE connect_timeout=2";
+	const char *conninfo =
+		"host=/nonexistent/idp-test dbname=idp "
+		"user=idp password=SECRETVALUE connect_timeout=2";
 
 	(void)state;
 	for (int i = 0; i < 2; i++) {

@@ -177,7 +177,8 @@ test_reconnect_after_backend_killed(void **state)
 	assert_true(store_connection_lost(s));
 	(void)usleep((STORE_RECONNECT_INTERVAL_MS + 50) * 1000);
 	assert_int_equal(store_ensure(s), 0);
-	assert_int_equal(store_setting_select(s, "never", &value), STORE_NO_ROW);
+	assert_int_equal(store_setting_select(s, "never", &value),
+			 STORE_NO_ROW);
 
 	PQfinish(admin);
 	store_free(s);

@@ -74,14 +74,14 @@ test_behind_schema_refuses_app_statements(void **state)
 	(void)state;
 	assert_int_equal(store_ensure(s), 0);
 	/* Not prepared: a clean hard error, not a crash or a bad prepare. */
-	assert_int_equal(store_setting_select(s, "k", &value), STORE_HARD_ERROR);
+	assert_int_equal(store_setting_select(s, "k", &value),
+			 STORE_HARD_ERROR);
 	assert_null(value);
 	assert_false(store_connection_lost(s));
 
 	/* Migrating meanwhile: the version is read anew, not cached. */
-	assert_int_equal(store_migrate(db, NULL, NULL, &applied, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		store_migrate(db, NULL, NULL, &applied, err, sizeof(err)), 0);
 	assert_int_equal(store_schema_version_select(s, &version),
 			 STORE_ONE_ROW);
 	assert_int_equal(version, store_schema_expected());
@@ -98,17 +98,17 @@ test_migrate_applies_all_then_nothing(void **state)
 	int applied = -1, version = -1;
 
 	(void)state;
-	assert_int_equal(store_migrate(db, record, &seen, &applied, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		store_migrate(db, record, &seen, &applied, err, sizeof(err)),
+		0);
 	assert_int_equal(applied, store_schema_expected());
 	assert_int_equal(seen.calls, store_schema_expected());
 	assert_string_equal(seen.names[0], "001_base");
 
 	memset(&seen, 0, sizeof(seen));
-	assert_int_equal(store_migrate(db, record, &seen, &applied, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		store_migrate(db, record, &seen, &applied, err, sizeof(err)),
+		0);
 	assert_int_equal(applied, 0);
 	assert_int_equal(seen.calls, 0);
 
@@ -130,23 +130,23 @@ test_every_table_and_column_commented(void **state)
 	PGconn *c;
 
 	(void)state;
-	assert_int_equal(store_migrate(db, NULL, NULL, &applied, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		store_migrate(db, NULL, NULL, &applied, err, sizeof(err)), 0);
 	c = testdb_connect(db);
 	missing = testdb_query(
-		c, "SELECT coalesce(string_agg(what, ', '), '') FROM ("
-		   " SELECT c.relname AS what FROM pg_class c"
-		   "  JOIN pg_namespace n ON n.oid = c.relnamespace"
-		   "  WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v')"
-		   "  AND obj_description(c.oid, 'pg_class') IS NULL"
-		   " UNION ALL"
-		   " SELECT c.relname || '.' || a.attname FROM pg_class c"
-		   "  JOIN pg_namespace n ON n.oid = c.relnamespace"
-		   "  JOIN pg_attribute a ON a.attrelid = c.oid"
-		   "  WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v')"
-		   "  AND a.attnum > 0 AND NOT a.attisdropped"
-		   "  AND col_description(c.oid, a.attnum) IS NULL) m");
+		c,
+		"SELECT coalesce(string_agg(what, ', '), '') FROM ("
+		" SELECT c.relname AS what FROM pg_class c"
+		"  JOIN pg_namespace n ON n.oid = c.relnamespace"
+		"  WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v')"
+		"  AND obj_description(c.oid, 'pg_class') IS NULL"
+		" UNION ALL"
+		" SELECT c.relname || '.' || a.attname FROM pg_class c"
+		"  JOIN pg_namespace n ON n.oid = c.relnamespace"
+		"  JOIN pg_attribute a ON a.attrelid = c.oid"
+		"  WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v')"
+		"  AND a.attnum > 0 AND NOT a.attisdropped"
+		"  AND col_description(c.oid, a.attnum) IS NULL) m");
 	if (missing[0] != '\0')
 		fail_msg("without COMMENT ON: %s", missing);
 	free(missing);
@@ -225,9 +225,8 @@ test_database_newer_than_code(void **state)
 	PGconn *c;
 
 	(void)state;
-	assert_int_equal(store_migrate(db, NULL, NULL, &applied, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		store_migrate(db, NULL, NULL, &applied, err, sizeof(err)), 0);
 	c = testdb_connect(db);
 	(void)snprintf(sql, sizeof(sql),
 		       "INSERT INTO schema_migrations (version, name)"
@@ -237,9 +236,9 @@ test_database_newer_than_code(void **state)
 	free(ignored);
 	PQfinish(c);
 
-	assert_int_equal(store_migrate(db, NULL, NULL, &applied, err,
-				       sizeof(err)),
-			 IDP_ERR_INVALID);
+	assert_int_equal(
+		store_migrate(db, NULL, NULL, &applied, err, sizeof(err)),
+		IDP_ERR_INVALID);
 	assert_int_equal(applied, 0);
 	/* The message names both versions. */
 	(void)snprintf(want, sizeof(want), "version %d", newer);
@@ -249,9 +248,8 @@ test_database_newer_than_code(void **state)
 	assert_non_null(strstr(err, want));
 
 	/* Status shows the unknown migration after the known ones. */
-	assert_int_equal(store_migration_status(db, record, &seen, err,
-						sizeof(err)),
-			 0);
+	assert_int_equal(
+		store_migration_status(db, record, &seen, err, sizeof(err)), 0);
 	assert_int_equal(seen.calls, newer);
 	assert_int_equal(seen.applied, newer);
 	assert_int_equal(seen.last_number, newer);
@@ -274,9 +272,9 @@ test_failed_migration_rolls_back(void **state)
 	/* 001 creates settings; a table of that name makes it fail. */
 	c = testdb_connect(db);
 	free(testdb_query(c, "CREATE TABLE settings (x int)"));
-	assert_int_equal(store_migrate(db, record, &seen, &applied, err,
-				       sizeof(err)),
-			 IDP_ERR_INTERNAL);
+	assert_int_equal(
+		store_migrate(db, record, &seen, &applied, err, sizeof(err)),
+		IDP_ERR_INTERNAL);
 	assert_int_equal(applied, 0);
 	assert_int_equal(seen.calls, 0);
 	assert_non_null(strstr(err, "001_base"));
@@ -288,9 +286,8 @@ test_failed_migration_rolls_back(void **state)
 
 	/* Once the obstacle is gone, the same run succeeds. */
 	free(testdb_query(c, "DROP TABLE settings"));
-	assert_int_equal(store_migrate(db, NULL, NULL, &applied, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		store_migrate(db, NULL, NULL, &applied, err, sizeof(err)), 0);
 	assert_int_equal(applied, store_schema_expected());
 	PQfinish(c);
 }
@@ -305,21 +302,18 @@ test_status(void **state)
 
 	(void)state;
 	/* Empty database: everything pending, nothing created. */
-	assert_int_equal(store_migration_status(db, record, &seen, err,
-						sizeof(err)),
-			 0);
+	assert_int_equal(
+		store_migration_status(db, record, &seen, err, sizeof(err)), 0);
 	assert_int_equal(seen.calls, store_schema_expected());
 	assert_int_equal(seen.applied, 0);
 	assert_string_equal(seen.names[0], "001_base");
 	assert_string_equal(seen.applied_at[0], "");
 
-	assert_int_equal(store_migrate(db, NULL, NULL, &applied, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		store_migrate(db, NULL, NULL, &applied, err, sizeof(err)), 0);
 	memset(&seen, 0, sizeof(seen));
-	assert_int_equal(store_migration_status(db, record, &seen, err,
-						sizeof(err)),
-			 0);
+	assert_int_equal(
+		store_migration_status(db, record, &seen, err, sizeof(err)), 0);
 	assert_int_equal(seen.applied, store_schema_expected());
 	/* ISO 8601 UTC: 2026-11-30T01:02:03Z */
 	assert_int_equal(strlen(seen.applied_at[0]), 20);

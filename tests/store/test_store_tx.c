@@ -67,9 +67,9 @@ test_commit_and_rollback(void **state)
 	/* Visible to another connection: it was committed. */
 	assert_setting(other, "committed", "yes");
 
-	assert_int_equal(store_run_tx(s, "rollback", true, upsert_cb,
-				      &rollback),
-			 STORE_HARD_ERROR);
+	assert_int_equal(
+		store_run_tx(s, "rollback", true, upsert_cb, &rollback),
+		STORE_HARD_ERROR);
 	assert_int_equal(rollback.runs, 1);
 	assert_setting(other, "rolled_back", NULL);
 	assert_setting(s, "rolled_back", NULL);
@@ -107,9 +107,9 @@ test_commit_after_ignored_failure(void **state)
 	struct store *s = connected_store(db, 3, 5000);
 
 	(void)state;
-	assert_int_equal(store_run_tx(s, "ignore", false, ignore_failure_cb,
-				      NULL),
-			 STORE_HARD_ERROR);
+	assert_int_equal(
+		store_run_tx(s, "ignore", false, ignore_failure_cb, NULL),
+		STORE_HARD_ERROR);
 	assert_setting(s, "before", NULL);
 	store_free(s);
 }
@@ -138,9 +138,9 @@ test_retries_are_bounded(void **state)
 	assert_int_equal(runs, 3 + 1);
 
 	runs = 0;
-	assert_int_equal(store_run_tx(none, "soft", false, always_soft_cb,
-				      &runs),
-			 STORE_SOFT_ERROR);
+	assert_int_equal(
+		store_run_tx(none, "soft", false, always_soft_cb, &runs),
+		STORE_SOFT_ERROR);
 	assert_int_equal(runs, 1);
 	store_free(none);
 	store_free(s);
@@ -216,8 +216,8 @@ test_serialization_failure_is_retried(void **state)
 	assert_int_equal(store_setting_upsert(setup, "b", "0"), STORE_ONE_ROW);
 	assert_int_equal(pthread_barrier_init(&barrier, NULL, 2), 0);
 	for (int i = 0; i < 2; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, skew_thread, &k[i]),
-				 0);
+		assert_int_equal(
+			pthread_create(&t[i], NULL, skew_thread, &k[i]), 0);
 	for (int i = 0; i < 2; i++)
 		assert_int_equal(pthread_join(t[i], NULL), 0);
 	pthread_barrier_destroy(&barrier);

@@ -44,7 +44,8 @@ base_conninfo(void)
 		die("IDP_TEST_CONNINFO is not set: store tests need a "
 		    "PostgreSQL server. Run them through 'make test' "
 		    "(scripts/test.sh), or start a server and set e.g. "
-		    "IDP_TEST_CONNINFO='host=/tmp/pg dbname=postgres user=idp'");
+		    "IDP_TEST_CONNINFO='host=/tmp/pg dbname=postgres "
+		    "user=idp'");
 	return c;
 }
 

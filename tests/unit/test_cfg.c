@@ -51,6 +51,20 @@ static const struct key_name all_keys[] = {
 	{ "database", "tx_retries", "IDP_DATABASE_TX_RETRIES" },
 	{ "database", "statement_timeout", "IDP_DATABASE_STATEMENT_TIMEOUT" },
 	{ "log", "level", "IDP_LOG_LEVEL" },
+	{ "accounts", "password_memlimit", "IDP_ACCOUNTS_PASSWORD_MEMLIMIT" },
+	{ "accounts", "password_opslimit", "IDP_ACCOUNTS_PASSWORD_OPSLIMIT" },
+	{ "accounts", "session_idle_timeout",
+	  "IDP_ACCOUNTS_SESSION_IDLE_TIMEOUT" },
+	{ "accounts", "session_absolute_timeout",
+	  "IDP_ACCOUNTS_SESSION_ABSOLUTE_TIMEOUT" },
+	{ "mail", "mode", "IDP_MAIL_MODE" },
+	{ "mail", "file", "IDP_MAIL_FILE" },
+	{ "mail", "from", "IDP_MAIL_FROM" },
+	{ "mail", "smtp_url", "IDP_MAIL_SMTP_URL" },
+	{ "mail", "smtp_starttls", "IDP_MAIL_SMTP_STARTTLS" },
+	{ "mail", "smtp_user", "IDP_MAIL_SMTP_USER" },
+	{ "mail", "smtp_password", "IDP_MAIL_SMTP_PASSWORD" },
+	{ "mail", "max_attempts", "IDP_MAIL_MAX_ATTEMPTS" },
 };
 #define N_ALL_KEYS (sizeof(all_keys) / sizeof(all_keys[0]))
 
