@@ -5,6 +5,10 @@
 #ifndef IDP_STORE_AUDIT_STMTS_H
 #define IDP_STORE_AUDIT_STMTS_H
 
-#define STORE_STMT_LIST_AUDIT(X)
+#define STORE_STMT_LIST_AUDIT(X)                                               \
+	X(audit_insert)                                                        \
+	X(audit_head_select)                                                   \
+	X(audit_iterate)                                                       \
+	X(audit_tail_iterate)
 
 #endif
