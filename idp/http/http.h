@@ -4,11 +4,13 @@
  *
  * Lifecycle of a request: the server parses and bounds the request line,
  * headers and body, finds the route (404, 405 with Allow), checks sizes
- * (413, 414, 431) and content type (415), makes sure the worker's database
- * connection is up for routes that need it (503), then calls the handler
- * once with the whole request. The handler sets exactly one reply through
- * the http_reply_* functions; the server adds the security headers, queues
- * the reply, writes the access log line and records metrics.
+ * (413, 414, 431) and content type (415), parses the cookies and the form
+ * body (400), checks the CSRF token of form posts (403), makes sure the
+ * worker's database connection is up for routes that need it (503), then
+ * calls the handler once with the whole request. The handler sets exactly
+ * one reply through the http_reply_* functions, and any number of cookies;
+ * the server adds the security headers, queues the reply, writes the
+ * access log line and records metrics.
  *
  * Threads: handlers run on libmicrohttpd's worker threads; each thread has
  * its own struct worker (see idp/common/worker.h).
@@ -22,6 +24,30 @@
 #include "idp/cfg/cfg.h"
 #include "idp/common/err.h"
 #include "idp/common/errors.h"
+
+/*
+ * Limits of the HTTP layer beyond those in idp/common/limits.h (count of
+ * form fields, HTTP_MAX_FIELDS). They are enforced before or while parsing,
+ * never after.
+ */
+/* Longest decoded form field name: ours are short words. */
+#define HTTP_MAX_FIELD_NAME 64
+/* Cookies kept from a request; the rest is ignored (the header is bounded
+ * by server.max_headers anyway). */
+#define HTTP_MAX_COOKIES 64
+/* Longest cookie name we set (before the __Host- prefix). */
+#define HTTP_MAX_COOKIE_NAME 64
+/* Longest cookie value we set: our values are 43-byte tokens. */
+#define HTTP_MAX_COOKIE_VALUE 1024
+/* Set-Cookie lines on one reply: session, CSRF and a few to spare. */
+#define HTTP_MAX_SET_COOKIES 8
+/* Longest redirect target (path and query). */
+#define HTTP_MAX_REDIRECT 2048
+
+/* CSRF: the cookie, the form field and the token length (base64url). */
+#define HTTP_CSRF_COOKIE "sk_csrf"
+#define HTTP_CSRF_FIELD "csrf"
+#define HTTP_CSRF_TOKEN_LEN 43
 
 struct http_request;
 struct http_server;
@@ -43,6 +69,12 @@ enum http_route_flag {
 	HTTP_ROUTE_FORM = 1 << 1,
 	/* The reply may be cached (static assets); default is no-store. */
 	HTTP_ROUTE_CACHEABLE = 1 << 2,
+	/*
+	 * A POST must carry the CSRF token in field "csrf" (else 403, and
+	 * the handler does not run). Needs HTTP_ROUTE_FORM: the server
+	 * refuses to start with a route that has one without the other.
+	 */
+	HTTP_ROUTE_CSRF = 1 << 3,
 };
 
 typedef void (*http_handler_cb)(struct http_request *req);
@@ -137,9 +169,97 @@ const char *http_request_lang(const struct http_request *req);
 /* This thread's worker context (never NULL in a handler). */
 struct worker *http_request_worker(const struct http_request *req);
 
+/*
+ * Decoded form field of an application/x-www-form-urlencoded body, or NULL
+ * when absent. Only POSTs to routes with HTTP_ROUTE_FORM have fields: the
+ * dispatcher parses the body with http_form_parse() before the handler runs
+ * and answers 400 to a malformed one, so a handler sees only valid UTF-8
+ * without control characters (but TAB, CR, LF), each name at most once.
+ */
+const char *http_request_form(const struct http_request *req,
+			      const char *name);
+
+/*
+ * Value of cookie @name from the Cookie header(s), or NULL. When the public
+ * URL is https the cookie looked up is "__Host-" @name, the name
+ * http_reply_cookie() gives it. Malformed pairs are ignored; of two cookies
+ * with the same name the first one counts (see http_cookies_parse()).
+ */
+const char *http_request_cookie(const struct http_request *req,
+				const char *name);
+
+/*
+ * The CSRF token to put into this request's forms (field HTTP_CSRF_FIELD),
+ * valid until the reply is sent. Sets a new CSRF cookie on the reply when
+ * the browser has no valid one yet. Stateless: the token is derived from
+ * the cookie, so any node can check it (see idp/http/csrf.c).
+ */
+const char *http_request_csrf(struct http_request *req);
+
+/* --- Cookies: may be added before the reply, any number --- */
+
+enum http_cookie_flag {
+	/* SameSite=None (needs Secure): for the SAML HTTP-POST binding. */
+	HTTP_COOKIE_SAMESITE_NONE = 1 << 0,
+	/* SameSite=Strict instead of the default Lax. */
+	HTTP_COOKIE_SAMESITE_STRICT = 1 << 1,
+};
+
+/*
+ * Set cookie @name=@value on the reply: Path=/, HttpOnly, Secure when the
+ * public URL is https (then the name gets the __Host- prefix, which
+ * http_request_cookie() also expects), SameSite=Lax unless a flag says
+ * otherwise. @max_age_s 0 means a session cookie; a NULL @value deletes
+ * the cookie (Max-Age=0). Setting the same name again in one reply
+ * replaces the earlier value.
+ *
+ * @name is a token of at most HTTP_MAX_COOKIE_NAME bytes, @value at most
+ * HTTP_MAX_COOKIE_VALUE bytes of cookie-octets (our values are base64url);
+ * anything else, or more than HTTP_MAX_SET_COOKIES cookies, is our bug: it
+ * is logged and the cookie is not sent. SameSite=None is only sent with
+ * Secure; over http it falls back to Lax (with one warning per process).
+ * When both SameSite flags are given, Strict wins.
+ */
+void http_reply_cookie(struct http_request *req, const char *name,
+		       const char *value, unsigned max_age_s, unsigned flags);
+
+/*
+ * Give the browser a new CSRF cookie (at login and logout), so that a token
+ * from before is useless after. http_request_csrf() then returns the token
+ * of the new cookie.
+ */
+void http_csrf_rotate(struct http_request *req);
+
 /* --- Replies: a handler calls exactly one of these --- */
 
-/* An HTML page: @title and @text are plain text, escaped here. */
+/*
+ * 303 See Other to @location, a path on this site ("/account?x=1"): it
+ * starts with one "/" (not "//" or "/\"), holds only printable ASCII
+ * without backslash and is at most HTTP_MAX_REDIRECT bytes, so that no
+ * input can redirect off-site. Anything else is our bug: it is logged and
+ * the redirect goes to "/". The Location header stays relative (RFC 9110
+ * allows it), so it never depends on the Host header.
+ */
+void http_reply_redirect(struct http_request *req, const char *location);
+
+/*
+ * Render page template @name (see idp/page/page.h) as text/html with status
+ * @status. @vars (may be NULL; borrowed, not freed) gets the common
+ * variables added: lang, lang_other (the other language), csrf (see
+ * http_request_csrf(), so the reply carries the CSRF cookie when needed),
+ * request_id and path (for the language switch link). A render error is
+ * logged and answered with the 500 page.
+ */
+struct page_vars;
+void http_reply_render(struct http_request *req, unsigned status,
+		       const char *name, struct page_vars *vars);
+
+/*
+ * An HTML page: @title and @text are plain text, escaped. Rendered with the
+ * "error" template (status >= 400; it shows the request id) or "message",
+ * without CSRF token or cookie; when templates are unavailable (before
+ * page_init(), or a broken template, logged) a built-in page says the same.
+ */
 void http_reply_page(struct http_request *req, unsigned status,
 		     const char *title, const char *text);
 
@@ -165,5 +285,87 @@ bool http_lang_prefers_en(const char *accept_language);
 void http_client_addr(const struct sockaddr *peer, const char *xff,
 		      const struct cfg_net *nets, size_t n, char *out,
 		      size_t outlen);
+
+/* --- Pure parsers, exposed for tests and fuzzers --- */
+
+struct http_form_field {
+	const char *name;  /* decoded, NUL-terminated, never empty */
+	const char *value; /* decoded, NUL-terminated, may be empty */
+};
+
+/* A parsed form body; the strings live in @buf. */
+struct http_form {
+	char *buf; /* owned; zeroed when freed (it may hold a password) */
+	size_t buf_size;
+	size_t n;
+	struct http_form_field fields[HTTP_MAX_FIELDS];
+};
+
+/*
+ * Parse an application/x-www-form-urlencoded body of @len bytes (need not
+ * be NUL-terminated) into @out, which the caller frees with
+ * http_form_free() whatever the result. Fields are separated by "&" (empty
+ * ones, as in "a=1&&b=2", are skipped), the name ends at the first "=" (a
+ * field without "=" has the value ""), "+" is a space and %XX a byte (two
+ * hex digits, else an error). Decoded names and values must be valid UTF-8
+ * without C0 control characters other than TAB, LF and CR and without DEL;
+ * a name is 1 to HTTP_MAX_FIELD_NAME bytes ("=x" is an error, as no form of
+ * ours has a nameless field), and a name given twice is an error, so that
+ * two layers can never read different values of one field.
+ *
+ * Returns 0 (an empty body gives zero fields), IDP_ERR_INVALID for a
+ * malformed body, IDP_ERR_TOO_LARGE for more than HTTP_MAX_FIELDS fields or
+ * a longer name, or IDP_ERR_NOMEM. Thread-safe.
+ */
+IDP_WUR int http_form_parse(const char *body, size_t len,
+			    struct http_form *out);
+
+/* Free what @f owns and empty it; safe on a zeroed or freed form. */
+void http_form_free(struct http_form *f);
+
+/* The value of field @name in @f (borrowed), or NULL. */
+const char *http_form_peek(const struct http_form *f, const char *name);
+
+struct http_cookie {
+	const char *name;
+	const char *value; /* without the surrounding quotes, if any */
+};
+
+/* The cookies of a request; the strings live in @buf. */
+struct http_cookies {
+	char *buf; /* owned; zeroed when freed (it holds session ids) */
+	size_t buf_size;
+	size_t n;
+	struct http_cookie items[HTTP_MAX_COOKIES];
+};
+
+/*
+ * Parse a Cookie header value of @len bytes ("a=1; b=2", RFC 6265 section
+ * 4.2.1) into @out, which the caller frees with http_cookies_free()
+ * whatever the result. Lenient, as the browser may hold cookies that other
+ * software on our domain has set: pairs are split at ";", white
+ * space around names and values is dropped, a value in double quotes loses
+ * them, and a pair without "=", with a name that is not a token or with a
+ * value outside cookie-octets is skipped, never an error. At most
+ * HTTP_MAX_COOKIES cookies are kept, the rest is ignored.
+ *
+ * Of two cookies with the same name the first one is kept: browsers send
+ * the cookie with the longest path first, and of equal paths the oldest
+ * first (RFC 6265 section 5.4), and most servers read the first, so the
+ * choice is predictable. The choice is not what defends us: under https
+ * our cookies carry the __Host- prefix, which no other host can set, so
+ * there are no planted duplicates to choose from.
+ *
+ * Returns 0 or IDP_ERR_NOMEM. Thread-safe.
+ */
+IDP_WUR int http_cookies_parse(const char *header, size_t len,
+			       struct http_cookies *out);
+
+/* Free what @c owns and empty it; safe on a zeroed or freed set. */
+void http_cookies_free(struct http_cookies *c);
+
+/* The value of cookie @name in @c (borrowed, exact name), or NULL. */
+const char *http_cookies_peek(const struct http_cookies *c,
+			      const char *name);
 
 #endif

@@ -30,6 +30,11 @@ struct http_server {
 	atomic_uint in_flight;
 };
 
+/*
+ * The reply being built. Body, status and Location belong to the one reply
+ * a handler sets; cookies are collected independently of it, before or
+ * after, and go out with whatever reply is queued.
+ */
 struct http_reply {
 	bool set;
 	unsigned status;
@@ -37,6 +42,10 @@ struct http_reply {
 	char *body;		  /* owned */
 	size_t len;
 	unsigned allow;		  /* methods for 405's Allow header */
+	char *location;		  /* owned; Location header of a redirect */
+	/* Set-Cookie header values, owned; one per cookie name. */
+	char *set_cookie[HTTP_MAX_SET_COOKIES];
+	size_t n_set_cookie;
 };
 
 struct http_request {
@@ -60,6 +69,10 @@ struct http_request {
 	char client[INET6_ADDRSTRLEN];
 	const char *lang;
 	struct worker *worker;
+	struct http_cookies cookies; /* parsed before the handler runs */
+	struct http_form form;	     /* POSTs to HTTP_ROUTE_FORM routes */
+	/* The CSRF token of this request's cookie; "" until known. */
+	char csrf_token[HTTP_CSRF_TOKEN_LEN + 1];
 	struct http_reply reply;
 };
 
@@ -68,5 +81,31 @@ enum MHD_Result http_reply_queue(struct http_request *req);
 
 /* Free what the reply owns. */
 void http_reply_clear(struct http_reply *reply);
+
+/*
+ * Whether a handler may still set the reply; a second reply is our bug,
+ * logged here, and the first one stays.
+ */
+bool http_reply_begin(struct http_request *req);
+
+/*
+ * Render template @name with @vars (not NULL, borrowed) plus lang,
+ * lang_other, request_id and path, and set it as the reply. Returns 0, or
+ * the error of page_render() (logged as a bug) with no reply set.
+ */
+IDP_WUR int http_reply_template(struct http_request *req, unsigned status,
+				const char *name, struct page_vars *vars);
+
+/*
+ * Read all Cookie headers of the request into req->cookies (called by the
+ * dispatcher before the handler). Returns 0 or IDP_ERR_NOMEM.
+ */
+IDP_WUR int http_request_cookies_init(struct http_request *req);
+
+/*
+ * Whether the form field "csrf" matches the token derived from the
+ * request's CSRF cookie (constant time). Logs why not at info level.
+ */
+bool http_csrf_verify(struct http_request *req);
 
 #endif

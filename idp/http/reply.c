@@ -1,9 +1,11 @@
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "idp/common/html.h"
 #include "idp/http/http_internal.h"
 #include "idp/log/log.h"
+#include "idp/page/page.h"
 
 /*
  * The content security policy forbids inline script and every source but
@@ -21,12 +23,19 @@ void
 http_reply_clear(struct http_reply *reply)
 {
 	free(reply->body);
+	g_free(reply->location);
+	for (size_t i = 0; i < reply->n_set_cookie; i++) {
+		/* Set-Cookie lines carry session ids: zero them. */
+		sodium_memzero(reply->set_cookie[i],
+			       strlen(reply->set_cookie[i]));
+		g_free(reply->set_cookie[i]);
+	}
 	memset(reply, 0, sizeof(*reply));
 }
 
 /* A handler sets one reply; a second one is our bug, the first one wins. */
-static bool
-reply_begin(struct http_request *req)
+bool
+http_reply_begin(struct http_request *req)
 {
 	if (req->reply.set) {
 		log_kv(LOG_LEVEL_ERROR, "bug_double_reply", "request_id",
@@ -40,7 +49,7 @@ void
 http_reply_data(struct http_request *req, unsigned status,
 		const char *content_type, const char *body, size_t len)
 {
-	if (!reply_begin(req))
+	if (!http_reply_begin(req))
 		return;
 	req->reply.body = malloc(len + 1);
 	if (req->reply.body == NULL) {
@@ -64,9 +73,32 @@ void
 http_reply_page(struct http_request *req, unsigned status, const char *title,
 		const char *text)
 {
-	char *html = html_page_simple(req->lang, title, text,
-				      status >= 400 ? req->id : NULL);
+	struct page_vars *v;
+	char *html;
 
+	if (!http_reply_begin(req))
+		return;
+	/*
+	 * These pages carry no CSRF token and set no cookie: they have no
+	 * form (the layout's logout form needs "logged_in"), and an error
+	 * must not change the browser's state.
+	 */
+	v = page_vars_new();
+	page_vars_set(v, "title", title);
+	page_vars_set(v, "text", text);
+	if (http_reply_template(req, status, status >= 400 ? "error" :
+							     "message",
+				v) == 0) {
+		page_vars_free(v);
+		return;
+	}
+	page_vars_free(v);
+	/*
+	 * Without templates (page_init() not run, or a broken template,
+	 * logged) the built-in page still tells the citizen what happened.
+	 */
+	html = html_page_simple(req->lang, title, text,
+				status >= 400 ? req->id : NULL);
 	http_reply_data(req, status, "text/html; charset=utf-8", html,
 			strlen(html));
 	g_free(html);
@@ -126,6 +158,12 @@ http_reply_queue(struct http_request *req)
 		http_methods_format(rp->allow, allow, sizeof(allow));
 		ok = ok && add_header(r, MHD_HTTP_HEADER_ALLOW, allow);
 	}
+	if (rp->location != NULL)
+		ok = ok && add_header(r, MHD_HTTP_HEADER_LOCATION,
+				      rp->location);
+	for (size_t i = 0; i < rp->n_set_cookie; i++)
+		ok = ok && add_header(r, MHD_HTTP_HEADER_SET_COOKIE,
+				      rp->set_cookie[i]);
 	if (!ok) {
 		MHD_destroy_response(r);
 		return MHD_NO;

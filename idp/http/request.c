@@ -58,3 +58,9 @@ http_request_worker(const struct http_request *req)
 {
 	return req->worker;
 }
+
+const char *
+http_request_form(const struct http_request *req, const char *name)
+{
+	return http_form_peek(&req->form, name);
+}

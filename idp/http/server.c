@@ -263,6 +263,44 @@ body_append(struct http_request *req, const char *data, size_t len)
 	return true;
 }
 
+/*
+ * Cookies, form body and CSRF token, in that order, before anything that
+ * costs more (the database). Returns true when an error reply was set.
+ */
+static bool
+request_parse(struct http_request *req)
+{
+	unsigned flags = req->route->flags;
+	int rc;
+
+	if (http_request_cookies_init(req) != 0) {
+		http_reply_error(req, IDP_E_INTERNAL);
+		return true;
+	}
+	if (req->method != HTTP_METHOD_POST)
+		return false;
+	if (flags & HTTP_ROUTE_FORM) {
+		rc = http_form_parse(req->body, req->body_len, &req->form);
+		if (rc == IDP_ERR_NOMEM) {
+			http_reply_error(req, IDP_E_INTERNAL);
+			return true;
+		}
+		if (rc != 0) {
+			/* A peer fault; the body is not logged. */
+			log_kv(LOG_LEVEL_INFO, "form_invalid", "request_id",
+			       req->id, "route", req->route->name, "error",
+			       idp_err_name(rc), NULL);
+			http_reply_error(req, IDP_E_BAD_REQUEST);
+			return true;
+		}
+	}
+	if ((flags & HTTP_ROUTE_CSRF) && !http_csrf_verify(req)) {
+		http_reply_error(req, IDP_E_CSRF);
+		return true;
+	}
+	return false;
+}
+
 static void
 dispatch(struct http_request *req)
 {
@@ -270,6 +308,8 @@ dispatch(struct http_request *req)
 		http_reply_error(req, IDP_E_BODY_TOO_LARGE);
 		return;
 	}
+	if (request_parse(req))
+		return;
 	req->worker = thread_worker(req->srv);
 	if (req->worker == NULL) {
 		http_reply_error(req, IDP_E_UNAVAILABLE);
@@ -358,7 +398,14 @@ completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 		       NULL);
 	}
 	http_reply_clear(&req->reply);
-	free(req->body);
+	http_form_free(&req->form);
+	http_cookies_free(&req->cookies);
+	sodium_memzero(req->csrf_token, sizeof(req->csrf_token));
+	if (req->body != NULL) {
+		/* Form bodies carry passwords. */
+		sodium_memzero(req->body, req->body_len);
+		free(req->body);
+	}
 	free(req);
 	atomic_fetch_sub(&srv->in_flight, 1);
 	atomic_fetch_sub(&in_flight_total, 1);
@@ -390,6 +437,18 @@ http_server_start(const struct cfg *cfg, const struct http_route *routes,
 
 	if (srv == NULL)
 		return NULL;
+	/* A route table that cannot be served safely is a startup error. */
+	for (size_t i = 0; i < n_routes; i++) {
+		if ((routes[i].flags & HTTP_ROUTE_CSRF) &&
+		    !(routes[i].flags & HTTP_ROUTE_FORM)) {
+			log_msg(LOG_LEVEL_ERROR, "route_invalid",
+				"route %s: HTTP_ROUTE_CSRF needs "
+				"HTTP_ROUTE_FORM",
+				routes[i].name);
+			free(srv);
+			return NULL;
+		}
+	}
 	srv->cfg = cfg;
 	srv->routes = routes;
 	srv->n_routes = n_routes;

@@ -1,7 +1,7 @@
 /*
  * The HTTP core in-process on a loopback port, driven by libcurl and raw
  * sockets: routing, limits, security headers, timeouts, client address,
- * drain on stop.
+ * drain on stop, form bodies, cookies, CSRF and redirects.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "idp/common/worker.h"
 #include "idp/http/http.h"
 #include "idp/metrics/metrics.h"
+#include "idp/page/page.h"
 #include "client.h"
 #include <curl/curl.h>
 #include "idp/log/log.h"
@@ -62,12 +64,126 @@ h_noreply(struct http_request *req)
 	(void)req;
 }
 
+/* A form page: the body is the CSRF token, the cookie comes with it. */
+static void
+h_form(struct http_request *req)
+{
+	const char *t = http_request_csrf(req);
+
+	http_reply_data(req, 200, "text/plain", t, strlen(t));
+}
+
+/* How often the CSRF-protected handler ran: never on a rejected post. */
+static atomic_int submit_runs;
+
+static void
+h_submit(struct http_request *req)
+{
+	const char *x = http_request_form(req, "x");
+
+	atomic_fetch_add(&submit_runs, 1);
+	x = x != NULL ? x : "-";
+	http_reply_data(req, 200, "text/plain", x, strlen(x));
+}
+
+/* A form route without CSRF: shows what the handler sees. */
+static void
+h_formonly(struct http_request *req)
+{
+	const char *n = http_request_form(req, "name");
+	const char *c = http_request_form(req, "csrf");
+	char out[256];
+
+	snprintf(out, sizeof(out), "%s|%s", n ? n : "(null)",
+		 c ? c : "(null)");
+	http_reply_data(req, 200, "text/plain", out, strlen(out));
+}
+
+static void
+h_cookie(struct http_request *req)
+{
+	const char *sid = http_request_cookie(req, "sid");
+
+	http_reply_cookie(req, "sid", "abc_DEF-123", 3600, 0);
+	http_reply_cookie(req, "gone", NULL, 0, 0);
+	http_reply_cookie(req, "cross", "v", 0, HTTP_COOKIE_SAMESITE_NONE);
+	http_reply_cookie(req, "strict", "v", 0, HTTP_COOKIE_SAMESITE_STRICT);
+	/* Our bugs: refused, never sent. */
+	http_reply_cookie(req, "bad", "a;b", 0, 0);
+	http_reply_cookie(req, "bad2", "a\r\nX-Evil: 1", 0, 0);
+	http_reply_cookie(req, "bad name", "v", 0, 0);
+	http_reply_cookie(req, "", "v", 0, 0);
+	sid = sid != NULL ? sid : "-";
+	http_reply_data(req, 200, "text/plain", sid, strlen(sid));
+}
+
+/* Token, then a new cookie: the reply has only the new one. */
+static void
+h_rotate(struct http_request *req)
+{
+	char before[HTTP_CSRF_TOKEN_LEN + 1];
+	const char *t;
+
+	snprintf(before, sizeof(before), "%s", http_request_csrf(req));
+	http_csrf_rotate(req);
+	t = http_request_csrf(req);
+	if (strcmp(before, t) == 0)
+		http_reply_data(req, 500, "text/plain", "same", 4);
+	else
+		http_reply_data(req, 200, "text/plain", t, strlen(t));
+}
+
+/* Redirects to ?to= — only to test the guard; real code never does. */
+static void
+h_redirect(struct http_request *req)
+{
+	http_reply_redirect(req, http_request_query(req, "to"));
+}
+
+/* A template page; ?login=1 shows the layout's logout form. */
+static void
+h_page(struct http_request *req)
+{
+	struct page_vars *v = page_vars_new();
+
+	page_vars_set(v, "title", "T<x>");
+	page_vars_set(v, "text", "Hallo \"Welt\"");
+	if (http_request_query(req, "login") != NULL)
+		page_vars_set_bool(v, "logged_in", true);
+	http_reply_render(req, 200, "message", v);
+	page_vars_free(v);
+}
+
+static void
+h_page_null(struct http_request *req)
+{
+	http_reply_render(req, 202, "message", NULL);
+}
+
+static void
+h_page_missing(struct http_request *req)
+{
+	http_reply_render(req, 200, "no_such_template", NULL);
+}
+
 static const struct http_route routes[] = {
 	{ "hello", "/hello", HTTP_METHOD_GET, h_hello, 0, 0 },
 	{ "echo", "/echo", HTTP_METHOD_POST, h_echo, 1024, HTTP_ROUTE_FORM },
 	{ "client", "/client", HTTP_METHOD_GET, h_client, 0, 0 },
 	{ "slow", "/slow", HTTP_METHOD_GET, h_slow, 0, 0 },
 	{ "noreply", "/noreply", HTTP_METHOD_GET, h_noreply, 0, 0 },
+	{ "form", "/form", HTTP_METHOD_GET, h_form, 0, 0 },
+	{ "submit", "/submit", HTTP_METHOD_POST, h_submit, 4096,
+	  HTTP_ROUTE_FORM | HTTP_ROUTE_CSRF },
+	{ "formonly", "/formonly", HTTP_METHOD_POST, h_formonly, 4096,
+	  HTTP_ROUTE_FORM },
+	{ "cookie", "/cookie", HTTP_METHOD_GET, h_cookie, 0, 0 },
+	{ "rotate", "/rotate", HTTP_METHOD_GET, h_rotate, 0, 0 },
+	{ "redirect", "/redirect", HTTP_METHOD_GET, h_redirect, 0, 0 },
+	{ "page", "/page", HTTP_METHOD_GET, h_page, 0, 0 },
+	{ "page_null", "/page_null", HTTP_METHOD_GET, h_page_null, 0, 0 },
+	{ "page_missing", "/page_missing", HTTP_METHOD_GET, h_page_missing, 0,
+	  0 },
 };
 
 static struct worker *
@@ -251,7 +367,9 @@ test_body_limits(void **state)
 	const char *json[] = { "Content-Type: application/json", NULL };
 	char body[2000];
 
+	/* A valid form body now that form routes parse theirs. */
 	memset(body, 'a', sizeof(body));
+	body[1] = '=';
 	assert_true(tc_request(f->port, "POST", "/echo", form, body, 1000,
 			       &r));
 	assert_int_equal(r.status, 200);
@@ -499,6 +617,538 @@ test_hsts_when_https(void **state)
 	f->cfg->public_https = false;
 }
 
+
+/* --- forms, cookies, CSRF, redirects ---------------------------------- */
+
+static const char *const form_ct =
+	"Content-Type: application/x-www-form-urlencoded";
+
+/* The number of Set-Cookie lines for cookie @name. */
+static int
+set_cookie_count(const struct tc_reply *r, const char *name)
+{
+	size_t nl = strlen(name);
+	int n = 0;
+
+	for (const char *l = strstr(r->headers, "\nSet-Cookie: "); l != NULL;
+	     l = strstr(l + 1, "\nSet-Cookie: "))
+		if (strncmp(l + 13, name, nl) == 0 && l[13 + nl] == '=')
+			n++;
+	return n;
+}
+
+/* The value of Set-Cookie @name into @out; false when there is none. */
+static bool
+set_cookie_value(const struct tc_reply *r, const char *name, char *out,
+		 size_t len)
+{
+	size_t nl = strlen(name);
+
+	for (const char *l = strstr(r->headers, "\nSet-Cookie: "); l != NULL;
+	     l = strstr(l + 1, "\nSet-Cookie: ")) {
+		if (strncmp(l + 13, name, nl) == 0 && l[13 + nl] == '=') {
+			const char *v = l + 14 + nl;
+			size_t vl = strcspn(v, ";\r\n");
+
+			if (vl >= len)
+				return false;
+			memcpy(out, v, vl);
+			out[vl] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+/* GET /form: the CSRF cookie value and the token. */
+static void
+get_token(unsigned port, const char *cookie_name, char *cookie, char *token)
+{
+	struct tc_reply r;
+
+	assert_true(tc_request(port, NULL, "/form", NULL, NULL, 0, &r));
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.len, HTTP_CSRF_TOKEN_LEN);
+	strcpy(token, r.body);
+	assert_int_equal(set_cookie_count(&r, cookie_name), 1);
+	assert_true(set_cookie_value(&r, cookie_name, cookie,
+				     HTTP_CSRF_TOKEN_LEN + 1));
+	assert_int_equal(strlen(cookie), HTTP_CSRF_TOKEN_LEN);
+	tc_reply_free(&r);
+}
+
+/* POST @body to @path with Cookie header @cookie (NULL: none). */
+static long
+post(unsigned port, const char *path, const char *cookie, const char *body,
+     struct tc_reply *r)
+{
+	char ch[512];
+	const char *h[] = { form_ct, cookie ? ch : NULL, NULL };
+
+	if (cookie != NULL)
+		snprintf(ch, sizeof(ch), "Cookie: %s", cookie);
+	assert_true(tc_request(port, "POST", path, h, body, strlen(body), r));
+	return r->status;
+}
+
+static void
+test_csrf_token_and_cookie(void **state)
+{
+	struct fixture *f = *state;
+	char cookie[64], token[64], line[128], ch[128];
+	struct tc_reply r;
+
+	assert_true(tc_request(f->port, NULL, "/form", NULL, NULL, 0, &r));
+	assert_true(set_cookie_value(&r, "sk_csrf", cookie, sizeof(cookie)));
+	snprintf(line, sizeof(line),
+		 "sk_csrf=%s; Path=/; HttpOnly; SameSite=Lax", cookie);
+	assert_true(tc_has_header(&r, "Set-Cookie", line));
+	tc_reply_free(&r);
+	get_token(f->port, HTTP_CSRF_COOKIE, cookie, token);
+	/* Two random 256-bit values as base64url; never the same. */
+	assert_int_equal(strspn(cookie, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijk"
+					"lmnopqrstuvwxyz0123456789-_"),
+			 HTTP_CSRF_TOKEN_LEN);
+	assert_int_equal(strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijk"
+				       "lmnopqrstuvwxyz0123456789-_"),
+			 HTTP_CSRF_TOKEN_LEN);
+	assert_string_not_equal(cookie, token);
+	snprintf(line, sizeof(line), "sk_csrf=%s; Path=/; HttpOnly; "
+		 "SameSite=Lax", cookie);
+	assert_true(tc_request(f->port, NULL, "/form", NULL, NULL, 0, &r));
+	assert_false(tc_has_header(&r, "Set-Cookie", line)); /* new one */
+	tc_reply_free(&r);
+
+	/* With the cookie: the same token again and no new cookie. */
+	snprintf(ch, sizeof(ch), "Cookie: other=1; sk_csrf=%s", cookie);
+	const char *h[] = { ch, NULL };
+	assert_true(tc_request(f->port, NULL, "/form", h, NULL, 0, &r));
+	assert_string_equal(r.body, token);
+	assert_false(tc_has_header(&r, "Set-Cookie", NULL));
+	tc_reply_free(&r);
+
+	/* A broken cookie is replaced by a fresh one. */
+	static const char *const broken[] = {
+		"Cookie: sk_csrf=short",
+		/* 43 characters, but not canonical base64url (last bits). */
+		"Cookie: sk_csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB",
+		"Cookie: sk_csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+",
+		"Cookie: sk_csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	};
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		const char *bh[] = { broken[i], NULL };
+
+		assert_true(tc_request(f->port, NULL, "/form", bh, NULL, 0,
+				       &r));
+		assert_int_equal(r.status, 200);
+		assert_int_equal(set_cookie_count(&r, "sk_csrf"), 1);
+		tc_reply_free(&r);
+	}
+}
+
+static void
+test_csrf_post(void **state)
+{
+	struct fixture *f = *state;
+	char c1[64], t1[64], c2[64], t2[64], ck[128], body[256];
+	struct tc_reply r;
+	int runs;
+
+	get_token(f->port, HTTP_CSRF_COOKIE, c1, t1);
+	get_token(f->port, HTTP_CSRF_COOKIE, c2, t2);
+	assert_string_not_equal(t1, t2);
+
+	/* The matching token: the handler runs and sees the fields. */
+	snprintf(ck, sizeof(ck), "sk_csrf=%s", c1);
+	snprintf(body, sizeof(body), "x=hello+there&csrf=%s", t1);
+	runs = atomic_load(&submit_runs);
+	assert_int_equal(post(f->port, "/submit", ck, body, &r), 200);
+	assert_string_equal(r.body, "hello there");
+	assert_false(tc_has_header(&r, "Set-Cookie", NULL));
+	tc_reply_free(&r);
+	assert_int_equal(atomic_load(&submit_runs), runs + 1);
+
+	/* Every failure is 403 with the error page, handler not run. */
+	char wrong[64];
+	snprintf(wrong, sizeof(wrong), "%s", t1);
+	wrong[5] = wrong[5] == 'A' ? 'B' : 'A';
+	const struct {
+		const char *cookie;
+		const char *body;
+	} bad[] = {
+		{ NULL, body },		/* no cookie */
+		{ "sk_csrf=", body },	/* empty cookie */
+		{ "sk_csrf=junk", body }, /* malformed cookie */
+		{ ck, "x=1" },		/* no field */
+		{ ck, "x=1&csrf=" },	/* empty field */
+		{ ck, "x=1&csrf=abc" }, /* short field */
+		{ "__Host-sk_csrf=x", body }, /* prefix only under https */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (post(f->port, "/submit", bad[i].cookie, bad[i].body, &r) !=
+		    403)
+			fail_msg("case %zu: status %ld", i, r.status);
+		assert_non_null(strstr(r.body, "Formular abgelaufen"));
+		tc_reply_free(&r);
+	}
+	/* A wrong token, a token with more, a token of another cookie. */
+	snprintf(body, sizeof(body), "x=1&csrf=%s", wrong);
+	assert_int_equal(post(f->port, "/submit", ck, body, &r), 403);
+	tc_reply_free(&r);
+	snprintf(body, sizeof(body), "x=1&csrf=%sA", t1);
+	assert_int_equal(post(f->port, "/submit", ck, body, &r), 403);
+	tc_reply_free(&r);
+	snprintf(body, sizeof(body), "x=1&csrf=%s", t2);
+	assert_int_equal(post(f->port, "/submit", ck, body, &r), 403);
+	tc_reply_free(&r);
+	/* The cookie value itself is not the token. */
+	snprintf(body, sizeof(body), "x=1&csrf=%s", c1);
+	assert_int_equal(post(f->port, "/submit", ck, body, &r), 403);
+	tc_reply_free(&r);
+	/* Token in the query string instead of the body: not accepted. */
+	char path[128];
+	snprintf(path, sizeof(path), "/submit?csrf=%s", t1);
+	assert_int_equal(post(f->port, path, ck, "x=1", &r), 403);
+	tc_reply_free(&r);
+	/* A planted second cookie after ours does not count (first wins). */
+	char ck2[160];
+	snprintf(ck2, sizeof(ck2), "sk_csrf=%s; sk_csrf=%s", c1, c2);
+	snprintf(body, sizeof(body), "x=first&csrf=%s", t2);
+	assert_int_equal(post(f->port, "/submit", ck2, body, &r), 403);
+	tc_reply_free(&r);
+	snprintf(body, sizeof(body), "x=first&csrf=%s", t1);
+	assert_int_equal(post(f->port, "/submit", ck2, body, &r), 200);
+	assert_string_equal(r.body, "first");
+	tc_reply_free(&r);
+	assert_int_equal(atomic_load(&submit_runs), runs + 2);
+
+	/* German by default, English on request; the 403 names the page. */
+	char ch[160];
+	snprintf(ch, sizeof(ch), "Cookie: %s", ck);
+	const char *en[] = { form_ct, ch, "Accept-Language: en", NULL };
+	assert_true(tc_request(f->port, "POST", "/submit", en, "x=1", 3, &r));
+	assert_int_equal(r.status, 403);
+	assert_non_null(strstr(r.body, "Form expired"));
+	tc_reply_free(&r);
+}
+
+static void
+test_form_bodies_on_the_wire(void **state)
+{
+	struct fixture *f = *state;
+	char c[64], t[64], ck[128], body[256];
+	struct tc_reply r;
+	int runs;
+
+	assert_int_equal(post(f->port, "/formonly", NULL,
+			      "name=J%C3%BCrgen+M%C3%BCller", &r),
+			 200);
+	assert_string_equal(r.body, "J\xc3\xbcrgen M\xc3\xbcller|(null)");
+	tc_reply_free(&r);
+	assert_int_equal(post(f->port, "/formonly", NULL, "", &r), 200);
+	assert_string_equal(r.body, "(null)|(null)");
+	tc_reply_free(&r);
+
+	static const char *const malformed[] = {
+		"name=%zz", "name=%4", "name=%", "name=a%00b", "name=%C3%28",
+		"name=%C0%AF", "name=1&name=2", "=x", "name=%1B",
+	};
+	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]);
+	     i++) {
+		if (post(f->port, "/formonly", NULL, malformed[i], &r) != 400)
+			fail_msg("\"%s\": status %ld", malformed[i], r.status);
+		assert_non_null(strstr(r.body, "Ungültige Anfrage"));
+		tc_reply_free(&r);
+	}
+
+	/* A malformed body fails as 400 before the CSRF check and the
+	 * handler, even with a good token. */
+	get_token(f->port, HTTP_CSRF_COOKIE, c, t);
+	snprintf(ck, sizeof(ck), "sk_csrf=%s", c);
+	runs = atomic_load(&submit_runs);
+	snprintf(body, sizeof(body), "x=%%zz&csrf=%s", t);
+	assert_int_equal(post(f->port, "/submit", ck, body, &r), 400);
+	tc_reply_free(&r);
+	snprintf(body, sizeof(body), "csrf=%s&csrf=%s", t, t);
+	assert_int_equal(post(f->port, "/submit", ck, body, &r), 400);
+	tc_reply_free(&r);
+	assert_int_equal(atomic_load(&submit_runs), runs);
+
+	/* Too many fields. */
+	GString *many = g_string_new("a0=0");
+	for (int i = 1; i <= HTTP_MAX_FIELDS; i++)
+		g_string_append_printf(many, "&a%d=%d", i, i);
+	assert_int_equal(post(f->port, "/formonly", NULL, many->str, &r), 400);
+	tc_reply_free(&r);
+	g_string_free(many, TRUE);
+
+	/* The content type is still checked first. */
+	const char *json[] = { "Content-Type: application/json", NULL };
+	assert_true(tc_request(f->port, "POST", "/submit", json, "{}", 2, &r));
+	assert_int_equal(r.status, 415);
+	tc_reply_free(&r);
+}
+
+static void
+test_csrf_https_host_prefix(void **state)
+{
+	struct fixture *f = *state;
+	char c[64], t[64], ck[128], body[256], line[160];
+	struct tc_reply r;
+
+	f->cfg->public_https = true;
+	assert_true(tc_request(f->port, NULL, "/form", NULL, NULL, 0, &r));
+	assert_true(set_cookie_value(&r, "__Host-sk_csrf", c, sizeof(c)));
+	snprintf(line, sizeof(line),
+		 "__Host-sk_csrf=%s; Path=/; HttpOnly; Secure; SameSite=Lax",
+		 c);
+	assert_true(tc_has_header(&r, "Set-Cookie", line));
+	assert_int_equal(set_cookie_count(&r, "sk_csrf"), 0);
+	snprintf(t, sizeof(t), "%s", r.body);
+	tc_reply_free(&r);
+
+	snprintf(body, sizeof(body), "x=ok&csrf=%s", t);
+	snprintf(ck, sizeof(ck), "__Host-sk_csrf=%s", c);
+	assert_int_equal(post(f->port, "/submit", ck, body, &r), 200);
+	assert_string_equal(r.body, "ok");
+	tc_reply_free(&r);
+	/* Without the prefix the cookie could come from a sibling host. */
+	snprintf(ck, sizeof(ck), "sk_csrf=%s", c);
+	assert_int_equal(post(f->port, "/submit", ck, body, &r), 403);
+	tc_reply_free(&r);
+	f->cfg->public_https = false;
+	/* And a __Host- cookie means nothing over http. */
+	snprintf(ck, sizeof(ck), "__Host-sk_csrf=%s", c);
+	assert_int_equal(post(f->port, "/submit", ck, body, &r), 403);
+	tc_reply_free(&r);
+}
+
+static void
+test_csrf_rotate(void **state)
+{
+	struct fixture *f = *state;
+	char c[64], t[64], nc[64], ck[128], ch[160], body[256];
+	struct tc_reply r;
+
+	get_token(f->port, HTTP_CSRF_COOKIE, c, t);
+	snprintf(ch, sizeof(ch), "Cookie: sk_csrf=%s", c);
+	const char *h[] = { ch, NULL };
+	assert_true(tc_request(f->port, NULL, "/rotate", h, NULL, 0, &r));
+	assert_int_equal(r.status, 200);
+	/* One cookie line, the new one; the token is the new cookie's. */
+	assert_int_equal(set_cookie_count(&r, "sk_csrf"), 1);
+	assert_true(set_cookie_value(&r, "sk_csrf", nc, sizeof(nc)));
+	assert_string_not_equal(nc, c);
+	assert_string_not_equal(r.body, t);
+	snprintf(body, sizeof(body), "x=new&csrf=%s", r.body);
+	tc_reply_free(&r);
+	snprintf(ck, sizeof(ck), "sk_csrf=%s", nc);
+	assert_int_equal(post(f->port, "/submit", ck, body, &r), 200);
+	tc_reply_free(&r);
+	/* The old token does not work with the new cookie. */
+	snprintf(body, sizeof(body), "x=old&csrf=%s", t);
+	assert_int_equal(post(f->port, "/submit", ck, body, &r), 403);
+	tc_reply_free(&r);
+}
+
+static void
+test_cookie_attributes(void **state)
+{
+	struct fixture *f = *state;
+	const char *h[] = { "Cookie: sid=zzz; sid=yyy", NULL };
+	struct tc_reply r;
+
+	assert_true(tc_request(f->port, NULL, "/cookie", h, NULL, 0, &r));
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.body, "zzz");
+	assert_true(tc_has_header(&r, "Set-Cookie",
+				  "sid=abc_DEF-123; Path=/; Max-Age=3600; "
+				  "HttpOnly; SameSite=Lax"));
+	assert_true(tc_has_header(&r, "Set-Cookie",
+				  "gone=; Path=/; Max-Age=0; HttpOnly; "
+				  "SameSite=Lax"));
+	/* SameSite=None needs Secure: over http it is Lax. */
+	assert_true(tc_has_header(&r, "Set-Cookie",
+				  "cross=v; Path=/; HttpOnly; SameSite=Lax"));
+	assert_true(tc_has_header(&r, "Set-Cookie",
+				  "strict=v; Path=/; HttpOnly; "
+				  "SameSite=Strict"));
+	assert_int_equal(set_cookie_count(&r, "bad"), 0);
+	assert_int_equal(set_cookie_count(&r, "bad2"), 0);
+	assert_null(strstr(r.headers, "X-Evil"));
+	assert_null(strstr(r.headers, "bad name"));
+	assert_null(strstr(r.headers, "Set-Cookie: =v"));
+	assert_null(strstr(r.headers, "Secure"));
+	tc_reply_free(&r);
+
+	f->cfg->public_https = true;
+	const char *hs[] = { "Cookie: sid=plain; __Host-sid=hosted", NULL };
+	assert_true(tc_request(f->port, NULL, "/cookie", hs, NULL, 0, &r));
+	assert_string_equal(r.body, "hosted");
+	assert_true(tc_has_header(&r, "Set-Cookie",
+				  "__Host-sid=abc_DEF-123; Path=/; "
+				  "Max-Age=3600; HttpOnly; Secure; "
+				  "SameSite=Lax"));
+	assert_true(tc_has_header(&r, "Set-Cookie",
+				  "__Host-gone=; Path=/; Max-Age=0; HttpOnly; "
+				  "Secure; SameSite=Lax"));
+	assert_true(tc_has_header(&r, "Set-Cookie",
+				  "__Host-cross=v; Path=/; HttpOnly; Secure; "
+				  "SameSite=None"));
+	assert_true(tc_has_header(&r, "Set-Cookie",
+				  "__Host-strict=v; Path=/; HttpOnly; Secure; "
+				  "SameSite=Strict"));
+	assert_int_equal(set_cookie_count(&r, "sid"), 0);
+	tc_reply_free(&r);
+	f->cfg->public_https = false;
+}
+
+static void
+test_redirect_stays_local(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *query;
+		const char *location;
+	} cases[] = {
+		{ "/account", "/account" },
+		{ "/account%3Fa%3D1%26b%3D2", "/account?a=1&b=2" },
+		{ "/", "/" },
+		{ "//evil.example", "/" },
+		{ "//evil.example/account", "/" },
+		{ "/%5Cevil.example", "/" },
+		{ "/a%5Cb", "/" },
+		{ "https://evil.example/", "/" },
+		{ "evil.example", "/" },
+		{ "javascript:alert(1)", "/" },
+		{ "/a%0D%0ASet-Cookie:%20x=1", "/" },
+		{ "/a%20b", "/" },
+		{ "/%C3%A4", "/" },
+		{ "/a%09b", "/" },
+		{ "", "/" },
+	};
+	struct tc_reply r;
+	char path[512], loc[300];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(path, sizeof(path), "/redirect?to=%s",
+			 cases[i].query);
+		assert_true(tc_request(f->port, NULL, path, NULL, NULL, 0,
+				       &r));
+		assert_int_equal(r.status, 303);
+		if (!tc_has_header(&r, "Location", cases[i].location))
+			fail_msg("case %zu: %s", i, r.headers);
+		snprintf(loc, sizeof(loc), "<a href=\"%s\">",
+			 strcmp(cases[i].location, "/account?a=1&b=2") == 0 ?
+				 "/account?a=1&amp;b=2" :
+				 cases[i].location);
+		assert_non_null(strstr(r.body, loc));
+		assert_null(strstr(r.headers, "Set-Cookie: x"));
+		tc_reply_free(&r);
+	}
+	/* No query at all (NULL target) and an overlong one. */
+	assert_true(tc_request(f->port, NULL, "/redirect", NULL, NULL, 0, &r));
+	assert_true(tc_has_header(&r, "Location", "/"));
+	tc_reply_free(&r);
+	GString *p = g_string_new("/redirect?to=/");
+	for (int i = 0; i < HTTP_MAX_REDIRECT; i++)
+		g_string_append_c(p, 'a');
+	f->cfg->max_url = 8192;
+	assert_true(tc_request(f->port, NULL, p->str, NULL, NULL, 0, &r));
+	assert_true(tc_has_header(&r, "Location", "/"));
+	tc_reply_free(&r);
+	g_string_truncate(p, p->len - 1);
+	assert_true(tc_request(f->port, NULL, p->str, NULL, NULL, 0, &r));
+	assert_true(tc_has_header(&r, "Location", p->str + 13));
+	tc_reply_free(&r);
+	g_string_free(p, TRUE);
+}
+
+static void
+test_csrf_route_needs_form(void **state)
+{
+	struct fixture *f = *state;
+	static const struct http_route bad[] = {
+		{ "x", "/x", HTTP_METHOD_POST, h_submit, 100,
+		  HTTP_ROUTE_CSRF },
+	};
+
+	assert_null(http_server_start(f->cfg, bad, 1, w_new, w_free, f->cfg));
+}
+
+
+static void
+test_render_page(void **state)
+{
+	struct fixture *f = *state;
+	char c[64], ck[128], body[256], needle[128];
+	struct tc_reply r;
+
+	assert_true(tc_request(f->port, NULL, "/page", NULL, NULL, 0, &r));
+	assert_int_equal(r.status, 200);
+	assert_true(tc_has_header(&r, "Content-Type",
+				  "text/html; charset=utf-8"));
+	assert_non_null(strstr(r.body, "<html lang=\"de\">"));
+	assert_non_null(strstr(r.body, "T&lt;x&gt;"));
+	assert_null(strstr(r.body, "T<x>"));
+	assert_non_null(strstr(r.body, "Hallo &quot;Welt&quot;"));
+	assert_non_null(strstr(r.body, "?lang=en"));
+	/* Every rendered page may hold a form: the CSRF cookie is set. */
+	assert_int_equal(set_cookie_count(&r, "sk_csrf"), 1);
+	assert_null(strstr(r.body, "name=\"csrf\"")); /* not logged in */
+	tc_reply_free(&r);
+
+	const char *en[] = { "Accept-Language: en", NULL };
+	assert_true(tc_request(f->port, NULL, "/page", en, NULL, 0, &r));
+	assert_non_null(strstr(r.body, "<html lang=\"en\">"));
+	assert_non_null(strstr(r.body, "?lang=de"));
+	tc_reply_free(&r);
+
+	/* The layout's logout form carries the token of the cookie. */
+	assert_true(tc_request(f->port, NULL, "/page?login=1", NULL, NULL, 0,
+			       &r));
+	assert_int_equal(r.status, 200);
+	assert_true(set_cookie_value(&r, "sk_csrf", c, sizeof(c)));
+	const char *tok = strstr(r.body, "name=\"csrf\" value=\"");
+	assert_non_null(tok);
+	tok += strlen("name=\"csrf\" value=\"");
+	assert_int_equal(strcspn(tok, "\""), HTTP_CSRF_TOKEN_LEN);
+	snprintf(body, sizeof(body), "x=rendered&csrf=%.*s",
+		 HTTP_CSRF_TOKEN_LEN, tok);
+	tc_reply_free(&r);
+	snprintf(ck, sizeof(ck), "sk_csrf=%s", c);
+	assert_int_equal(post(f->port, "/submit", ck, body, &r), 200);
+	assert_string_equal(r.body, "rendered");
+	tc_reply_free(&r);
+
+	/* No vars of the handler's own, and its status. */
+	assert_true(tc_request(f->port, NULL, "/page_null", NULL, NULL, 0,
+			       &r));
+	assert_int_equal(r.status, 202);
+	assert_non_null(strstr(r.body, "<html lang=\"de\">"));
+	tc_reply_free(&r);
+
+	/* A template that does not exist is our bug: the 500 page. */
+	assert_true(tc_request(f->port, NULL, "/page_missing", NULL, NULL, 0,
+			       &r));
+	assert_int_equal(r.status, 500);
+	assert_non_null(strstr(r.body, "Interner Fehler"));
+	tc_reply_free(&r);
+
+	/* Error pages come from the error template, with the request id,
+	 * and change no cookie. */
+	assert_true(tc_request(f->port, NULL, "/nope", NULL, NULL, 0, &r));
+	assert_int_equal(r.status, 404);
+	const char *id = strstr(r.headers, "X-Request-Id: ");
+	assert_non_null(id);
+	snprintf(needle, sizeof(needle), "<code>%.32s</code>", id + 14);
+	assert_non_null(strstr(r.body, needle));
+	assert_non_null(strstr(r.body, "Seite nicht gefunden"));
+	assert_non_null(strstr(r.body, "/static/style.css"));
+	assert_false(tc_has_header(&r, "Set-Cookie", NULL));
+	tc_reply_free(&r);
+}
+
 int
 main(void)
 {
@@ -533,9 +1183,27 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hsts_when_https, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_csrf_token_and_cookie,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csrf_post, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_form_bodies_on_the_wire,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csrf_https_host_prefix,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csrf_rotate, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cookie_attributes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_redirect_stays_local,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csrf_route_needs_form,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_render_page, setup,
+						teardown),
 	};
 
-	if (sodium_init() < 0)
+	if (sodium_init() < 0 || page_init() != 0)
 		return 1;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	/* Keep the request log out of the test output. */
