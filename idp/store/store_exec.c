@@ -76,9 +76,22 @@ store_fail(struct store *s, const char *what, const PGresult *res)
 	return STORE_HARD_ERROR;
 }
 
-int
-store_exec(struct store *s, const struct store_stmt *st,
-	   const char *const *params, PGresult **res)
+/* Whether @r failed with a unique violation on @constraint. */
+static bool
+is_unique_violation(const PGresult *r, const char *constraint)
+{
+	const char *state, *name;
+
+	state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	name = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
+	return state != NULL && strcmp(state, "23505") == 0 && name != NULL &&
+	       strcmp(name, constraint) == 0;
+}
+
+/* store_exec() and store_exec_unique(): @constraint may be NULL. */
+static int
+exec_prepared(struct store *s, const struct store_stmt *st,
+	      const char *const *params, const char *constraint, PGresult **res)
 {
 	char have[12], want[12];
 	PGresult *r;
@@ -108,9 +121,34 @@ store_exec(struct store *s, const struct store_stmt *st,
 		*res = r;
 		return 0;
 	}
+	if (constraint != NULL && r != NULL &&
+	    is_unique_violation(r, constraint)) {
+		PQclear(r);
+		log_kv(LOG_LEVEL_INFO, "store_unique_conflict", "statement",
+		       st->name, "constraint", constraint, NULL);
+		return s->in_tx ? STORE_SOFT_ERROR : STORE_NO_ROW;
+	}
 	rc = store_fail(s, st->name, r);
 	PQclear(r);
 	return rc;
+}
+
+int
+store_exec(struct store *s, const struct store_stmt *st,
+	   const char *const *params, PGresult **res)
+{
+	return exec_prepared(s, st, params, NULL, res);
+}
+
+int
+store_exec_unique(struct store *s, const struct store_stmt *st,
+		  const char *const *params, const char *constraint,
+		  PGresult **res)
+{
+	int rc = exec_prepared(s, st, params, constraint, res);
+
+	/* Tell "ran" from the violation, which is STORE_NO_ROW (0) too. */
+	return rc == 0 && *res != NULL ? STORE_ONE_ROW : rc;
 }
 
 bool

@@ -144,6 +144,26 @@ IDP_WUR int store_exec(struct store *s, const struct store_stmt *st,
 		       const char *const *params, PGresult **res);
 
 /*
+ * Like store_exec(), for a statement whose unique violation (SQLSTATE
+ * 23505) on @constraint (the name of a unique index or constraint) is an
+ * expected outcome rather than a failure: two writers raced for one
+ * value, and the statement's own check (NOT EXISTS) could not see the
+ * other's uncommitted row. Such a violation is logged at info level and
+ * not counted as a failure.
+ *
+ * Returns STORE_ONE_ROW with *res set (freed by the caller with
+ * PQclear()) when the statement ran. On the expected violation *res is
+ * NULL and it returns STORE_NO_ROW outside a transaction; inside one,
+ * PostgreSQL has aborted the transaction, so it returns STORE_SOFT_ERROR:
+ * the runner rolls back and runs the callback again, and then the
+ * statement's own check sees the committed row. Any other failure is
+ * handled and returned as by store_exec().
+ */
+IDP_WUR int store_exec_unique(struct store *s, const struct store_stmt *st,
+			      const char *const *params, const char *constraint,
+			      PGresult **res);
+
+/*
  * Classify a failed result (PQclear stays with the caller), count and log
  * it under @what (a statement or step name). Sets s->lost when the
  * connection is gone. Returns STORE_SOFT_ERROR for SQLSTATE 40001 and
