@@ -29,6 +29,10 @@ PACKAGES=(
 	xmlsec1
 	python3-lasso
 	curl
+	# browser test (tests/browser): headless Chromium driven by Selenium
+	chromium
+	chromium-driver
+	python3-selenium
 )
 
 missing=()

@@ -21,6 +21,16 @@ static const struct idp_error_info table[IDP_E_COUNT] = {
 		"This action is not allowed. Please reload the page and try "
 		"again.",
 	},
+	[IDP_E_CSRF] = {
+		"csrf_failed", 403,
+		"Formular abgelaufen",
+		"Das Formular ist abgelaufen oder wurde nicht von dieser "
+		"Seite gesendet. Bitte laden Sie die Seite neu und versuchen "
+		"Sie es noch einmal.",
+		"Form expired",
+		"The form has expired or was not sent from this site. Please "
+		"reload the page and try again.",
+	},
 	[IDP_E_NOT_FOUND] = {
 		"not_found", 404,
 		"Seite nicht gefunden",

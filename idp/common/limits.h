@@ -54,4 +54,35 @@
 /* Reconnect attempts are spaced at least this far apart per worker. */
 #define STORE_RECONNECT_INTERVAL_MS 500
 
+/*
+ * Login throttling (idp/throttle). Per e-mail address: the first
+ * THROTTLE_EMAIL_FREE failures cost nothing, then each failure doubles a
+ * delay up to THROTTLE_MAX_DELAY_S: an attacker gets a few hundred guesses
+ * a day at most, while the owner is never locked out for longer than the
+ * cap. Per client address the allowance is larger (shared NAT, offices).
+ * Counters start over after THROTTLE_RESET_S without failures.
+ */
+#define THROTTLE_EMAIL_FREE 5
+#define THROTTLE_IP_FREE 20
+#define THROTTLE_MAX_DELAY_S 900
+#define THROTTLE_RESET_S 3600
+/* The owner gets a notice mail when this many failures in a row happen. */
+#define THROTTLE_NOTICE_AT 5
+
+/* E-mail links. */
+#define ACCOUNT_VERIFY_TTL_S (24 * 3600)
+#define ACCOUNT_RESET_TTL_S 3600
+#define ACCOUNT_EMAIL_CHANGE_TTL_S (24 * 3600)
+/* At most this many links of one kind per account and window. */
+#define ACCOUNT_MAIL_MAX_PER_WINDOW 5
+#define ACCOUNT_MAIL_WINDOW_S (24 * 3600)
+#define ACCOUNT_MAIL_MIN_INTERVAL_S 60
+
+/* Form fields of the account pages, in bytes, checked before parsing. */
+#define ACCOUNT_EMAIL_MAX 254
+#define ACCOUNT_NAME_MAX_CHARS 200
+#define ACCOUNT_STREET_MAX_CHARS 200
+#define ACCOUNT_CITY_MAX_CHARS 200
+#define ACCOUNT_POSTAL_CODE_MAX_CHARS 20
+
 #endif

@@ -34,6 +34,8 @@ struct ctl_group {
 };
 
 extern const struct ctl_group ctl_group_db;
+extern const struct ctl_group ctl_group_account;
+extern const struct ctl_group ctl_group_audit;
 
 /*
  * "idpctl: <message>" on stderr. Returns CTL_EXIT_FAIL, so that a command

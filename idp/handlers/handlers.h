@@ -17,4 +17,41 @@ void handle_healthz(struct http_request *req);
 void handle_readyz(struct http_request *req);
 void handle_metrics(struct http_request *req);
 
+/* pages.c */
+void handle_home(struct http_request *req);
+void handle_privacy(struct http_request *req);
+void handle_stylesheet(struct http_request *req);
+
+/* register.c */
+void handle_register_form(struct http_request *req);
+void handle_register(struct http_request *req);
+void handle_verify(struct http_request *req);
+void handle_verify_resend(struct http_request *req);
+
+/* login.c */
+void handle_login_form(struct http_request *req);
+void handle_login(struct http_request *req);
+void handle_logout(struct http_request *req);
+
+/* password.c */
+void handle_forgot_form(struct http_request *req);
+void handle_forgot(struct http_request *req);
+void handle_reset_form(struct http_request *req);
+void handle_reset(struct http_request *req);
+
+/* account.c */
+void handle_account(struct http_request *req);
+void handle_profile_form(struct http_request *req);
+void handle_profile(struct http_request *req);
+void handle_password_form(struct http_request *req);
+void handle_password_change(struct http_request *req);
+void handle_email_form(struct http_request *req);
+void handle_email_change(struct http_request *req);
+void handle_email_confirm(struct http_request *req);
+void handle_delete_form(struct http_request *req);
+void handle_delete(struct http_request *req);
+void handle_export(struct http_request *req);
+void handle_sessions_end(struct http_request *req);
+void handle_sessions_end_others(struct http_request *req);
+
 #endif

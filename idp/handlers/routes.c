@@ -4,10 +4,62 @@
  * One table for every endpoint: name (for logs and metrics), path,
  * methods, handler, body limit, flags. Keep it sorted by path.
  */
+/*
+ * Citizen forms: a POST body of at most this size. Two passwords of up to
+ * 4 KiB each (1024 characters) plus names and address, percent-encoded.
+ */
+#define FORM_MAX (32 * 1024)
+#define FORM (HTTP_ROUTE_FORM | HTTP_ROUTE_CSRF | HTTP_ROUTE_DB)
+#define GET_DB HTTP_ROUTE_DB
+#define GET HTTP_METHOD_GET
+#define POST HTTP_METHOD_POST
+
 static const struct http_route routes[] = {
+	{ "home", "/", GET, handle_home, 0, 0 },
+	{ "account", "/account", GET, handle_account, 0, GET_DB },
+	{ "account_delete_form", "/account/delete", GET, handle_delete_form,
+	  0, GET_DB },
+	{ "account_delete", "/account/delete", POST, handle_delete, FORM_MAX,
+	  FORM },
+	{ "account_email_form", "/account/email", GET, handle_email_form, 0,
+	  GET_DB },
+	{ "account_email", "/account/email", POST, handle_email_change,
+	  FORM_MAX, FORM },
+	{ "account_email_confirm", "/account/email/confirm", GET,
+	  handle_email_confirm, 0, GET_DB },
+	{ "account_export", "/account/export", GET, handle_export, 0,
+	  GET_DB },
+	{ "account_password_form", "/account/password", GET,
+	  handle_password_form, 0, GET_DB },
+	{ "account_password", "/account/password", POST,
+	  handle_password_change, FORM_MAX, FORM },
+	{ "account_profile_form", "/account/profile", GET,
+	  handle_profile_form, 0, GET_DB },
+	{ "account_profile", "/account/profile", POST, handle_profile,
+	  FORM_MAX, FORM },
+	{ "account_session_end", "/account/sessions/end", POST,
+	  handle_sessions_end, FORM_MAX, FORM },
+	{ "account_sessions_end_others", "/account/sessions/end-others", POST,
+	  handle_sessions_end_others, FORM_MAX, FORM },
 	{ "healthz", "/healthz", HTTP_METHOD_GET, handle_healthz, 0, 0 },
+	{ "login_form", "/login", GET, handle_login_form, 0, GET_DB },
+	{ "login", "/login", POST, handle_login, FORM_MAX, FORM },
+	{ "logout", "/logout", POST, handle_logout, FORM_MAX, FORM },
 	{ "metrics", "/metrics", HTTP_METHOD_GET, handle_metrics, 0, 0 },
+	{ "forgot_form", "/password/forgot", GET, handle_forgot_form, 0, 0 },
+	{ "forgot", "/password/forgot", POST, handle_forgot, FORM_MAX, FORM },
+	{ "reset_form", "/password/reset", GET, handle_reset_form, 0, 0 },
+	{ "reset", "/password/reset", POST, handle_reset, FORM_MAX, FORM },
+	{ "privacy", "/privacy", GET, handle_privacy, 0, 0 },
 	{ "readyz", "/readyz", HTTP_METHOD_GET, handle_readyz, 0, 0 },
+	{ "register_form", "/register", GET, handle_register_form, 0,
+	  GET_DB },
+	{ "register", "/register", POST, handle_register, FORM_MAX, FORM },
+	{ "stylesheet", "/static/style.css", GET, handle_stylesheet, 0,
+	  HTTP_ROUTE_CACHEABLE },
+	{ "verify", "/verify", GET, handle_verify, 0, GET_DB },
+	{ "verify_resend", "/verify/resend", POST, handle_verify_resend,
+	  FORM_MAX, FORM },
 };
 
 const struct http_route *

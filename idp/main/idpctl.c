@@ -19,6 +19,8 @@
 /* Every command group; a new group is one line here. */
 static const struct ctl_group *const groups[] = {
 	&ctl_group_db,
+	&ctl_group_account,
+	&ctl_group_audit,
 };
 
 #define N_GROUPS (sizeof(groups) / sizeof(groups[0]))

@@ -9,16 +9,20 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "idp/account/account.h"
 #include "idp/cfg/cfg.h"
 #include "idp/common/worker.h"
+#include "idp/crypto/crypt.h"
+#include "idp/crypto/crypt_password.h"
 #include "idp/handlers/handlers.h"
 #include "idp/http/http.h"
 #include "idp/log/log.h"
+#include "idp/mail/mail.h"
+#include "idp/page/page.h"
 #include "idp/store/store.h"
 
 static const char usage[] =
@@ -171,12 +175,18 @@ main(int argc, char **argv)
 	}
 	if (path != NULL && *path == '\0')
 		path = NULL;
-	if (sodium_init() < 0) {
-		fprintf(stderr, "idpd: libsodium failed to initialise\n");
+	if (crypt_init() != 0) {
+		fprintf(stderr, "idpd: no usable random source (libsodium)\n");
 		return 1;
 	}
 	if (cfg_load(path, &cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "idpd: %s\n", err);
+		return 1;
+	}
+	/* [mail] strings that cfg_load() cannot judge (from, smtp_url). */
+	if (mail_cfg_check(cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "idpd: %s\n", err);
+		cfg_free(cfg);
 		return 1;
 	}
 	if (check_only) {
@@ -186,7 +196,23 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(cfg->log_level);
+	/* Templates are parsed once, before any worker thread renders. */
+	if (page_init() != 0) {
+		fprintf(stderr, "idpd: page templates: %s\n", page_init_error());
+		cfg_free(cfg);
+		return 1;
+	}
 	if (check_database(cfg) != 0) {
+		cfg_free(cfg);
+		return 1;
+	}
+	/*
+	 * Logins for unknown e-mails verify against this hash, so that they
+	 * cost the same as real ones (no account enumeration by timing).
+	 */
+	if (crypt_password_dummy_init(cfg->password_opslimit,
+				      cfg->password_memlimit) != 0) {
+		fprintf(stderr, "idpd: cannot prepare password hashing\n");
 		cfg_free(cfg);
 		return 1;
 	}
@@ -219,6 +245,13 @@ main(int argc, char **argv)
 	log_kv(LOG_LEVEL_INFO, "listening", "address", cfg->listen_address,
 	       "port", port, "threads", threads, "public_url",
 	       cfg->public_url, "version", IDP_VERSION, NULL);
+	/* Mails of this node's requests go out from here on. */
+	if (mail_sender_start(cfg) != 0 || account_janitor_start(cfg) != 0) {
+		fprintf(stderr, "idpd: cannot start the mail sender\n");
+		(void)http_server_stop(srv, 0);
+		cfg_free(cfg);
+		return 1;
+	}
 
 	struct reload_ctx rctx = { path, srv };
 	for (;;) {
@@ -233,6 +266,9 @@ main(int argc, char **argv)
 	}
 	log_kv(LOG_LEVEL_INFO, "stopping", "reason", "signal", NULL);
 	unsigned left = http_server_stop(srv, cfg->shutdown_grace_s);
+	/* After the drain: the last requests' mails are committed. */
+	mail_sender_stop();
+	account_janitor_stop();
 	char left_s[16];
 	snprintf(left_s, sizeof(left_s), "%u", left);
 	log_kv(LOG_LEVEL_INFO, "stopped", "requests_cut_off", left_s, NULL);

@@ -1,0 +1,54 @@
+/* Helpers shared by the files of idp/account. */
+#ifndef IDP_ACCOUNT_ACCOUNT_INTERNAL_H
+#define IDP_ACCOUNT_ACCOUNT_INTERNAL_H
+
+#include <glib.h>
+
+#include "idp/account/account.h"
+#include "idp/store/store_account.h"
+
+struct page_vars;
+struct store;
+struct cfg;
+
+/* A fresh e-mail token: its text for the link and its hash for the store. */
+struct account_token {
+	char text[44];
+	uint8_t hash[STORE_HASH_BYTES];
+};
+void account_token_new(struct account_token *t);
+/* Hash a token from a link; false when malformed. */
+bool account_token_hash(const char *text, uint8_t hash[STORE_HASH_BYTES]);
+
+/* "<public_url><path>?token=<token>", g_free(). */
+char *account_link(const struct cfg *cfg, const char *path,
+		   const char *token);
+
+/*
+ * Render mail template @tmpl in @lang with @vars and put it into the outbox
+ * inside the running transaction. Returns a STORE_* value.
+ */
+int account_mail(struct store *s, const char *to, const char *tmpl,
+		 const char *lang, const struct page_vars *vars);
+
+/* Audit row inside the running transaction. Returns a STORE_* value. */
+int account_audit(struct store *s, const char *event, const char *audit_ref,
+		  const struct account_actor *who, const char *k1,
+		  const char *v1);
+
+/* Map the result of store_run_tx to a service result. */
+enum account_result account_tx_result(int rc);
+
+/* Run @cb in a transaction named @name on the worker's store. */
+int account_tx(struct worker *w, const char *name, int (*cb)(struct store *,
+							      void *),
+	       void *cls);
+
+/*
+ * Verify @password against the account's hash with uniform cost (a dummy
+ * verification when @a is NULL or has no password). @password is the raw
+ * form value; normalised here.
+ */
+bool account_password_ok(const struct store_account *a, const char *password);
+
+#endif

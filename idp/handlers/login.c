@@ -1,0 +1,100 @@
+/* /login and /logout. */
+#include <stdio.h>
+#include <string.h>
+
+#include "idp/common/worker.h"
+#include "idp/handlers/citizen.h"
+#include "idp/handlers/handlers.h"
+
+void
+handle_login_form(struct http_request *req)
+{
+	struct session_info si;
+
+	if (!citizen_session(req, &si))
+		return;
+	if (si.valid) {
+		session_info_clear(&si);
+		http_reply_redirect(req, "/account");
+		return;
+	}
+	struct page_vars *v = citizen_vars(NULL);
+	page_vars_set(v, "pending", http_request_query(req, "pending"));
+	http_reply_render(req, 200, "login", v);
+	page_vars_free(v);
+}
+
+void
+handle_login(struct http_request *req)
+{
+	static const char *const keep[] = { "email", "pending", NULL };
+	char cookie[ACCOUNT_COOKIE_LEN + 1];
+	struct account_actor who;
+	unsigned retry = 0;
+	struct page_vars *v;
+
+	citizen_actor(req, &who);
+	enum account_result res = account_login(
+		http_request_worker(req), http_request_form(req, "email"),
+		http_request_form(req, "password"),
+		http_request_cookie(req, SESSION_COOKIE), &who, cookie,
+		&retry);
+	switch (res) {
+	case ACCOUNT_OK:
+		/* New session, new CSRF secret: nothing from before login
+		 * carries over (session fixation, token reuse). */
+		citizen_session_cookie(req, cookie);
+		http_csrf_rotate(req);
+		http_reply_redirect(req, "/account");
+		return;
+	case ACCOUNT_FAILED:
+	case ACCOUNT_THROTTLED:
+		v = citizen_vars(NULL);
+		citizen_keep(req, v, keep);
+		if (res == ACCOUNT_FAILED) {
+			page_vars_set_bool(v, "failed", true);
+		} else {
+			char mins[16];
+			snprintf(mins, sizeof(mins), "%u", (retry + 59) / 60);
+			page_vars_set_bool(v, "throttled", true);
+			page_vars_set(v, "retry_minutes", mins);
+		}
+		http_reply_render(req, res == ACCOUNT_FAILED ? 401 : 429,
+				  "login", v);
+		page_vars_free(v);
+		return;
+	case ACCOUNT_INVALID:
+	case ACCOUNT_UNAVAILABLE:
+	case ACCOUNT_ERROR:
+		citizen_fail(req, res);
+		return;
+	}
+}
+
+void
+handle_logout(struct http_request *req)
+{
+	struct session_info si;
+	struct account_actor who;
+
+	if (!citizen_session(req, &si))
+		return;
+	citizen_actor(req, &who);
+	if (si.valid &&
+	    account_logout(http_request_worker(req), &si, &who) != ACCOUNT_OK) {
+		session_info_clear(&si);
+		http_reply_error(req, IDP_E_UNAVAILABLE);
+		return;
+	}
+	session_info_clear(&si);
+	citizen_session_cookie(req, NULL);
+	http_csrf_rotate(req);
+	struct page_vars *v = citizen_vars(NULL);
+	const char *lang = http_request_lang(req);
+	page_vars_set(v, "title", page_text(lang, "logout.title"));
+	page_vars_set(v, "text", page_text(lang, "logout.text"));
+	page_vars_set(v, "link_href", "/login");
+	page_vars_set(v, "link_text", page_text(lang, "logout.again"));
+	http_reply_render(req, 200, "message", v);
+	page_vars_free(v);
+}

@@ -1,0 +1,42 @@
+/*
+ * Login throttling with counters in PostgreSQL, so that it holds across
+ * nodes. Two counters per attempt: the e-mail address typed (hashed; also
+ * for addresses without an account, so throttling reveals nothing) and the
+ * client address (IPv6 by /64). Delays grow with failures and are capped
+ * (see idp/common/limits.h), so nobody can lock a citizen out for long.
+ */
+#ifndef IDP_THROTTLE_THROTTLE_H
+#define IDP_THROTTLE_THROTTLE_H
+
+#include <stdint.h>
+
+#include "idp/common/err.h"
+
+struct store;
+
+struct throttle_keys {
+	char email[80]; /* "email:" + 64 hex */
+	char ip[64];	/* "ip:" + address or /64 prefix */
+};
+
+void throttle_keys_make(const char *email, const char *client,
+			struct throttle_keys *k);
+
+/*
+ * Seconds until an attempt with these keys may be checked (0: now).
+ * Returns a STORE_* value (< 0 on error).
+ */
+IDP_WUR int throttle_wait(struct store *s, const struct throttle_keys *k,
+			  int64_t *wait_s);
+
+/*
+ * Count a failure on both keys; *email_failures is the new count of the
+ * e-mail key. Returns a STORE_* value.
+ */
+IDP_WUR int throttle_fail(struct store *s, const struct throttle_keys *k,
+			  int64_t *email_failures);
+
+/* A success forgets the e-mail counter (not the address counter). */
+IDP_WUR int throttle_success(struct store *s, const struct throttle_keys *k);
+
+#endif
