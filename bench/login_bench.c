@@ -72,6 +72,8 @@ one_login(CURL *c, char *url_login)
 	long status = 0;
 	bool good = false;
 
+	/* A new visitor every time: no session, a fresh CSRF cookie. */
+	curl_easy_setopt(c, CURLOPT_COOKIELIST, "ALL");
 	curl_easy_setopt(c, CURLOPT_URL, url_login);
 	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &page);

@@ -129,6 +129,8 @@ cmd_serve() {
 	export IDP_SERVER_PUBLIC_URL=$PUBLIC_URL
 	export IDP_SERVER_PORT=8080
 	export IDP_SERVER_LISTEN_ADDRESS=127.0.0.1
+	# Mails (verification and reset links) go to a file a person can read.
+	export IDP_MAIL_MODE=file IDP_MAIL_FILE=$STATE/mail.log
 
 	if [ -f "$STATE/idpd.conf" ]; then
 		config=(--config "$STATE/idpd.conf")
@@ -142,6 +144,7 @@ cmd_serve() {
 	IDPD_PID=$!
 	echo "$IDPD_PID" >"$PID_FILE"
 	echo "run.sh: idpd (pid $IDPD_PID) serving $PUBLIC_URL; press Ctrl-C to stop" >&2
+	echo "run.sh: mails (verification and reset links) are appended to $STATE/mail.log" >&2
 	wait "$IDPD_PID" || rc=$?
 	IDPD_PID=""
 	rm -f "$PID_FILE"

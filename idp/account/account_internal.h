@@ -20,6 +20,16 @@ void account_token_new(struct account_token *t);
 /* Hash a token from a link; false when malformed. */
 bool account_token_hash(const char *text, uint8_t hash[STORE_HASH_BYTES]);
 
+/*
+ * Use the link token with hash @hash for @purpose and load its account.
+ * STORE_ONE_ROW with *a filled (store_account_clear()) and *email the
+ * address the link went to (free()); STORE_NO_ROW for an unknown, used,
+ * expired or foreign-purpose token.
+ */
+int account_token_use(struct store *s, const uint8_t hash[STORE_HASH_BYTES],
+		      enum store_token_purpose purpose,
+		      struct store_account *a, char **email);
+
 /* "<public_url><path>?token=<token>", g_free(). */
 char *account_link(const struct cfg *cfg, const char *path,
 		   const char *token);
@@ -30,6 +40,20 @@ char *account_link(const struct cfg *cfg, const char *path,
  */
 int account_mail(struct store *s, const char *to, const char *tmpl,
 		 const char *lang, const struct page_vars *vars);
+
+/*
+ * Mail @a a link (@path?token=...) of @purpose valid for @ttl_s, rendered
+ * from mail template @tmpl, and audit @sent_event; unless the account got
+ * ACCOUNT_MAIL_MAX_PER_WINDOW such links in the window or one within
+ * ACCOUNT_MAIL_MIN_INTERVAL_S: then only @throttled_event is audited.
+ * Inside the running transaction; returns a STORE_* value.
+ */
+int account_send_link(struct store *s, const struct cfg *cfg,
+		      const struct store_account *a,
+		      enum store_token_purpose purpose, int64_t ttl_s,
+		      const char *path, const char *tmpl,
+		      const struct account_actor *who, const char *sent_event,
+		      const char *throttled_event);
 
 /* Audit row inside the running transaction. Returns a STORE_* value. */
 int account_audit(struct store *s, const char *event, const char *audit_ref,

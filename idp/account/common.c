@@ -3,6 +3,7 @@
 
 #include "idp/account/account_internal.h"
 #include "idp/audit/audit.h"
+#include "idp/common/limits.h"
 #include "idp/common/worker.h"
 #include "idp/crypto/crypt.h"
 #include "idp/log/log.h"
@@ -33,6 +34,21 @@ account_token_hash(const char *text, uint8_t hash[STORE_HASH_BYTES])
 	return true;
 }
 
+int
+account_token_use(struct store *s, const uint8_t hash[STORE_HASH_BYTES],
+		  enum store_token_purpose purpose, struct store_account *a,
+		  char **email)
+{
+	int64_t id;
+	int rc;
+
+	*email = NULL;
+	rc = store_email_token_consume(s, hash, purpose, &id, email);
+	if (rc != STORE_ONE_ROW)
+		return rc;
+	return store_account_select_by_id(s, id, a);
+}
+
 char *
 account_link(const struct cfg *cfg, const char *path, const char *token)
 {
@@ -58,6 +74,54 @@ account_mail(struct store *s, const char *to, const char *tmpl,
 	rc = mail_enqueue(s, to, subject, body);
 	g_free(subject);
 	g_free(body);
+	return rc;
+}
+
+int
+account_send_link(struct store *s, const struct cfg *cfg,
+		  const struct store_account *a,
+		  enum store_token_purpose purpose, int64_t ttl_s,
+		  const char *path, const char *tmpl,
+		  const struct account_actor *who, const char *sent_event,
+		  const char *throttled_event)
+{
+	struct account_token tok;
+	struct page_vars *v = NULL;
+	int64_t count = 0, newest = 0, now = 0;
+	char *link = NULL;
+	int rc;
+
+	memset(&tok, 0, sizeof(tok));
+	rc = store_email_token_count(s, a->id, purpose, ACCOUNT_MAIL_WINDOW_S,
+				     &count, &newest);
+	if (rc < 0)
+		goto out;
+	rc = store_now(s, &now);
+	if (rc < 0)
+		goto out;
+	if (count >= ACCOUNT_MAIL_MAX_PER_WINDOW ||
+	    now - newest < ACCOUNT_MAIL_MIN_INTERVAL_S) {
+		rc = account_audit(s, throttled_event, a->audit_ref, who, NULL,
+				   NULL);
+		goto out;
+	}
+	account_token_new(&tok);
+	rc = store_email_token_insert(s, tok.hash, a->id, purpose, a->email,
+				      ttl_s);
+	if (rc < 0)
+		goto out;
+	v = page_vars_new();
+	link = account_link(cfg, path, tok.text);
+	page_vars_set(v, "given_name", a->given_name);
+	page_vars_set(v, "link", link);
+	rc = account_mail(s, a->email, tmpl, who->lang, v);
+	if (rc >= 0)
+		rc = account_audit(s, sent_event, a->audit_ref, who, NULL,
+				   NULL);
+out:
+	crypt_wipe(&tok, sizeof(tok));
+	page_vars_free(v);
+	g_free(link);
 	return rc;
 }
 

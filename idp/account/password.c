@@ -19,48 +19,18 @@ forgot_cb(struct store *s, void *cls)
 {
 	struct forgot_tx *t = cls;
 	struct store_account a;
-	struct account_token tok;
-	struct page_vars *v = NULL;
-	int64_t count = 0, newest = 0, now = 0;
-	char *link = NULL;
 	int rc;
 
 	memset(&a, 0, sizeof(a));
-	memset(&tok, 0, sizeof(tok));
 	rc = store_account_select_by_email(s, t->email, &a);
-	if (rc != STORE_ONE_ROW || !a.email_verified || a.locked)
-		goto out; /* the page says the same either way */
-	rc = store_email_token_count(s, a.id, STORE_TOKEN_RESET,
-				     ACCOUNT_MAIL_WINDOW_S, &count, &newest);
-	if (rc < 0)
-		goto out;
-	rc = store_now(s, &now);
-	if (rc < 0)
-		goto out;
-	if (count >= ACCOUNT_MAIL_MAX_PER_WINDOW ||
-	    now - newest < ACCOUNT_MAIL_MIN_INTERVAL_S) {
-		rc = account_audit(s, "password_reset_throttled", a.audit_ref,
-				   t->who, NULL, NULL);
-		goto out;
-	}
-	account_token_new(&tok);
-	rc = store_email_token_insert(s, tok.hash, a.id, STORE_TOKEN_RESET,
-				      a.email, ACCOUNT_RESET_TTL_S);
-	if (rc < 0)
-		goto out;
-	v = page_vars_new();
-	link = account_link(t->cfg, "/password/reset", tok.text);
-	page_vars_set(v, "given_name", a.given_name);
-	page_vars_set(v, "link", link);
-	rc = account_mail(s, a.email, "reset", t->who->lang, v);
-	if (rc >= 0)
-		rc = account_audit(s, "password_reset_requested", a.audit_ref,
-				   t->who, NULL, NULL);
-out:
-	crypt_wipe(&tok, sizeof(tok));
+	/* The page says the same whether or not a mail goes out. */
+	if (rc == STORE_ONE_ROW && a.email_verified && !a.locked)
+		rc = account_send_link(s, t->cfg, &a, STORE_TOKEN_RESET,
+				       ACCOUNT_RESET_TTL_S, "/password/reset",
+				       "reset", t->who,
+				       "password_reset_requested",
+				       "password_reset_throttled");
 	store_account_clear(&a);
-	page_vars_free(v);
-	g_free(link);
 	return rc;
 }
 
@@ -102,17 +72,13 @@ reset_cb(struct store *s, void *cls)
 	struct page_vars *v = NULL;
 	char hash[CRYPT_PWHASH_STRBYTES];
 	char *email = NULL, *nfc = NULL;
-	int64_t id, n;
+	int64_t n;
 	int rc;
 
 	memset(&a, 0, sizeof(a));
 	t->ok = false;
 	t->errs->n = 0;
-	rc = store_email_token_consume(s, t->hash, STORE_TOKEN_RESET, &id,
-				       &email);
-	if (rc != STORE_ONE_ROW)
-		goto out;
-	rc = store_account_select_by_id(s, id, &a);
+	rc = account_token_use(s, t->hash, STORE_TOKEN_RESET, &a, &email);
 	if (rc != STORE_ONE_ROW)
 		goto out;
 	/*
@@ -130,13 +96,13 @@ reset_cb(struct store *s, void *cls)
 		rc = STORE_HARD_ERROR;
 		goto out;
 	}
-	rc = store_account_update_password(s, id, hash);
+	rc = store_account_update_password(s, a.id, hash);
 	if (rc < 0)
 		goto out;
-	rc = store_session_delete_account(s, id, NULL, &n);
+	rc = store_session_delete_account(s, a.id, NULL, &n);
 	if (rc < 0)
 		goto out;
-	rc = store_email_token_delete(s, id, STORE_TOKEN_RESET);
+	rc = store_email_token_delete(s, a.id, STORE_TOKEN_RESET);
 	if (rc < 0)
 		goto out;
 	v = page_vars_new();

@@ -168,20 +168,15 @@ confirm_cb(struct store *s, void *cls)
 	struct confirm_tx *t = cls;
 	struct store_account a;
 	char *email = NULL;
-	int64_t id;
 	int rc;
 
 	memset(&a, 0, sizeof(a));
 	t->ok = false;
-	rc = store_email_token_consume(s, t->hash, STORE_TOKEN_EMAIL_CHANGE,
-				       &id, &email);
-	if (rc != STORE_ONE_ROW)
-		goto out;
-	rc = store_account_select_by_id(s, id, &a);
+	rc = account_token_use(s, t->hash, STORE_TOKEN_EMAIL_CHANGE, &a, &email);
 	if (rc != STORE_ONE_ROW)
 		goto out;
 	/* Taken meanwhile, or superseded by a newer request: refused. */
-	rc = store_account_update_email(s, id, email);
+	rc = store_account_update_email(s, a.id, email);
 	if (rc != STORE_ONE_ROW)
 		goto out;
 	rc = account_audit(s, "email_changed", a.audit_ref, t->who, NULL,

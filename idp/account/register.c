@@ -143,17 +143,12 @@ verify_cb(struct store *s, void *cls)
 {
 	struct verify_tx *t = cls;
 	struct store_account a;
-	int64_t id;
 	char *email = NULL;
 	int rc;
 
 	memset(&a, 0, sizeof(a));
 	t->ok = false;
-	rc = store_email_token_consume(s, t->hash, STORE_TOKEN_VERIFY, &id,
-				       &email);
-	if (rc != STORE_ONE_ROW)
-		goto out;
-	rc = store_account_select_by_id(s, id, &a);
+	rc = account_token_use(s, t->hash, STORE_TOKEN_VERIFY, &a, &email);
 	if (rc != STORE_ONE_ROW)
 		goto out;
 	/* The link is for the address it was sent to, and only that one. */
@@ -161,7 +156,7 @@ verify_cb(struct store *s, void *cls)
 		rc = STORE_NO_ROW;
 		goto out;
 	}
-	rc = store_account_verify_email(s, id);
+	rc = store_account_verify_email(s, a.id);
 	if (rc < 0)
 		goto out;
 	rc = account_audit(s, "email_verified", a.audit_ref, t->who, NULL,
@@ -199,45 +194,17 @@ resend_cb(struct store *s, void *cls)
 {
 	struct resend_tx *t = cls;
 	struct store_account a;
-	struct account_token tok;
-	struct page_vars *v = NULL;
-	int64_t count = 0, newest = 0, now = 0;
-	char *link = NULL;
 	int rc;
 
 	memset(&a, 0, sizeof(a));
-	memset(&tok, 0, sizeof(tok));
 	rc = store_account_select_by_email(s, t->email, &a);
-	if (rc != STORE_ONE_ROW || a.email_verified)
-		goto out; /* nothing to send; the answer is the same */
-	rc = store_email_token_count(s, a.id, STORE_TOKEN_VERIFY,
-				     ACCOUNT_MAIL_WINDOW_S, &count, &newest);
-	if (rc < 0)
-		goto out;
-	rc = store_now(s, &now);
-	if (rc < 0)
-		goto out;
-	if (count >= ACCOUNT_MAIL_MAX_PER_WINDOW ||
-	    now - newest < ACCOUNT_MAIL_MIN_INTERVAL_S) {
-		rc = account_audit(s, "verification_resend_throttled",
-				   a.audit_ref, t->who, NULL, NULL);
-		goto out;
-	}
-	account_token_new(&tok);
-	rc = store_email_token_insert(s, tok.hash, a.id, STORE_TOKEN_VERIFY,
-				      a.email, ACCOUNT_VERIFY_TTL_S);
-	if (rc < 0)
-		goto out;
-	v = page_vars_new();
-	link = account_link(t->cfg, "/verify", tok.text);
-	page_vars_set(v, "given_name", a.given_name);
-	page_vars_set(v, "link", link);
-	rc = account_mail(s, a.email, "verify", t->who->lang, v);
-out:
-	crypt_wipe(&tok, sizeof(tok));
+	/* Nothing to send for unknown or verified addresses; same answer. */
+	if (rc == STORE_ONE_ROW && !a.email_verified)
+		rc = account_send_link(s, t->cfg, &a, STORE_TOKEN_VERIFY,
+				       ACCOUNT_VERIFY_TTL_S, "/verify",
+				       "verify", t->who, "verification_resent",
+				       "verification_resend_throttled");
 	store_account_clear(&a);
-	page_vars_free(v);
-	g_free(link);
 	return rc;
 }
 

@@ -231,4 +231,24 @@ typedef void (*store_migration_row_cb)(int version, const char *name,
 IDP_WUR int store_migration_iterate(struct store *s, store_migration_row_cb cb,
 				    void *cls);
 
+/* store_rows.c: shared decoding helpers. */
+/* An int64 as text: sign, 19 digits, NUL. */
+#define STORE_INT64_PARAM_BYTES 21
+
+/*
+ * Decode column @col of @row as a decimal int64, strictly: no NULL, no
+ * blanks, no trailing characters, no overflow. False otherwise.
+ */
+IDP_WUR bool store_row_int64(const PGresult *res, int row, int col,
+			     int64_t *out);
+
+/*
+ * The number of rows a DELETE or UPDATE touched (PQcmdTuples), strictly.
+ * False when it is not a number.
+ */
+IDP_WUR bool store_row_count(PGresult *res, int64_t *n);
+
+/* Format @v as a text parameter into @buf; returns @buf. */
+const char *store_int64_param(char buf[STORE_INT64_PARAM_BYTES], int64_t v);
+
 #endif

@@ -253,6 +253,27 @@ def test_login_throttled_per_email(srv, mbox, db):
     assert r.status == 303
 
 
+def test_login_flood_spread_over_addresses(srv, mbox, db):
+    """Many client addresses (behind the trusted proxy) against one e-mail:
+    the per-address counters never trip, the per-e-mail one does."""
+    db.query("DELETE FROM login_throttle")
+    email = "spread@example.org"
+    verified_account(srv, mbox, email)
+    statuses = []
+    for i in range(8):
+        xff = {"X-Forwarded-For": "198.51.100.%d" % (i + 1)}
+        statuses.append(login(srv, email, "wrong-%d-password" % i,
+                              headers=xff)[1].status)
+    assert statuses[:5] == [401] * 5, statuses
+    assert statuses[5:] == [429] * 3, statuses
+    # One counter per address that got a password check; the throttled
+    # attempts were answered before any check.
+    keys = db.query("SELECT count(*) FROM login_throttle WHERE key LIKE "
+                    "'ip:198.51.100.%'")
+    assert keys == "5", keys
+    db.query("DELETE FROM login_throttle")
+
+
 def test_login_flood_from_one_address(srv, mbox, db):
     db.query("DELETE FROM login_throttle")
     statuses = [login(srv, "nobody%d@example.org" % i, "x" * 12)[1].status
@@ -407,7 +428,9 @@ def main():
         db.drop()
         raise SystemExit("migrate failed: " + r.stderr)
     mbox = Mailbox()
-    srv = Idpd(db, mbox)
+    # The test client is also the trusted proxy: requests without
+    # X-Forwarded-For come from 127.0.0.1, the others from what it says.
+    srv = Idpd(db, mbox, {"IDP_SERVER_TRUSTED_PROXIES": "127.0.0.1"})
     runner = Runner()
     try:
         for fn in [test_register_page_is_accessible_form,
@@ -420,6 +443,7 @@ def main():
                    test_hostile_forms,
                    test_host_header_does_not_reach_links,
                    test_login_throttled_per_email,
+                   test_login_flood_spread_over_addresses,
                    test_login_flood_from_one_address,
                    test_sessions_and_password_change,
                    test_password_reset,

@@ -11,6 +11,8 @@ import tempfile
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 from harness import Database, Idpd, Mailbox, Runner, idpctl, link_in
 
@@ -58,8 +60,15 @@ def fill(d, **fields):
 
 
 def submit(d, form_action):
+    """Click the form's submit button and wait until the next page is
+    there (the old page's elements go stale)."""
+    old = d.find_element(By.TAG_NAME, "html")
     d.find_element(By.CSS_SELECTOR,
                    'form[action="%s"] button[type="submit"]' % form_action).click()
+    WebDriverWait(d, 15).until(EC.staleness_of(old))
+    WebDriverWait(d, 15).until(
+        lambda drv: drv.execute_script("return document.readyState")
+        == "complete")
 
 
 def test_citizen_journey(srv, mbox, db, d, shots):

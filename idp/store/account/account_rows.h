@@ -25,8 +25,6 @@
 /* A hash as a hex text parameter, for decode($n, 'hex'): 64 digits + NUL. */
 #define STORE_HASH_HEX_BYTES (2 * STORE_HASH_BYTES + 1)
 
-/* An int64 as text: sign, 19 digits, NUL. */
-#define STORE_INT64_PARAM_BYTES 21
 
 /*
  * Decode the account at columns @col .. @col + STORE_ACCOUNT_COLUMNS - 1
@@ -41,21 +39,8 @@ IDP_WUR int store_row_account(const PGresult *res, int row, int col,
 IDP_WUR int store_row_session(const PGresult *res, int row, int col,
 			      struct store_session *out);
 
-/*
- * Decode column @col of @row as a decimal int64, strictly: no NULL, no
- * blanks, no trailing characters, no overflow. False otherwise.
- */
-IDP_WUR bool store_row_int64(const PGresult *res, int row, int col,
-			     int64_t *out);
 
-/*
- * The number of rows a DELETE or UPDATE touched (PQcmdTuples), strictly.
- * False when it is not a number.
- */
-IDP_WUR bool store_row_count(PGresult *res, int64_t *n);
 
-/* Format @v as a text parameter into @buf; returns @buf. */
-const char *store_int64_param(char buf[STORE_INT64_PARAM_BYTES], int64_t v);
 
 /*
  * Hex-encode @hash into @hex (lower case, NUL-terminated), in constant

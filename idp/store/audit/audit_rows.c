@@ -11,31 +11,6 @@
 
 #define N_COLUMNS 9
 
-bool
-store_audit_get_int64(const PGresult *res, int row, int col, int64_t *out)
-{
-	const char *v;
-	char *end;
-	long long l;
-
-	if (PQgetisnull(res, row, col))
-		return false;
-	v = PQgetvalue(res, row, col);
-	errno = 0;
-	l = strtoll(v, &end, 10);
-	if (errno != 0 || end == v || *end != '\0')
-		return false;
-	*out = (int64_t)l;
-	return true;
-}
-
-const char *
-store_audit_int64_param(char buf[21], int64_t v)
-{
-	(void)snprintf(buf, 21, "%" PRId64, v);
-	return buf;
-}
-
 static const char *
 text_or_null(const PGresult *res, int row, int col)
 {
@@ -54,7 +29,7 @@ store_audit_rows_visit(const PGresult *res, const char *what,
 	for (i = 0; i < n; i++) {
 		int64_t seq;
 
-		if (!store_audit_get_int64(res, i, 0, &seq))
+		if (!store_row_int64(res, i, 0, &seq))
 			goto bad;
 		for (c = 1; c < N_COLUMNS; c++)
 			if (c != 4 && c != 5 && PQgetisnull(res, i, c))
@@ -73,7 +48,7 @@ store_audit_rows_visit(const PGresult *res, const char *what,
 		};
 
 		/* Checked above; the test only satisfies the compiler. */
-		if (store_audit_get_int64(res, i, 0, &r.seq))
+		if (store_row_int64(res, i, 0, &r.seq))
 			cb(&r, cls);
 	}
 	return n;

@@ -32,11 +32,6 @@
 IDP_WUR int store_audit_rows_visit(const PGresult *res, const char *what,
 				   store_audit_row_cb cb, void *cls);
 
-/* Decode a bigint column; false when NULL or not a number. */
-IDP_WUR bool store_audit_get_int64(const PGresult *res, int row, int col,
-				   int64_t *out);
 
-/* Format @v as a text parameter; @buf needs 21 bytes. */
-const char *store_audit_int64_param(char buf[21], int64_t v);
 
 #endif

@@ -30,7 +30,7 @@ store_audit_head_select(struct store *s, int64_t *seq,
 		rc = STORE_NO_ROW;
 		goto out;
 	}
-	if (!store_audit_get_int64(res, 0, 0, seq) || PQgetisnull(res, 0, 1)) {
+	if (!store_row_int64(res, 0, 0, seq) || PQgetisnull(res, 0, 1)) {
 		store_error_count_add();
 		log_kv(LOG_LEVEL_ERROR, "store_bad_row", "statement",
 		       store_stmt_audit_head_select.name, NULL);

@@ -52,7 +52,7 @@ store_audit_insert(struct store *s, const char *event, const char *actor,
 	rc = store_exec(s, &store_stmt_audit_insert, params, &res);
 	if (rc < 0)
 		return rc;
-	if (PQntuples(res) != 1 || !store_audit_get_int64(res, 0, 0, seq)) {
+	if (PQntuples(res) != 1 || !store_row_int64(res, 0, 0, seq)) {
 		/* No head row: the chain's anchor is gone. */
 		store_error_count_add();
 		log_kv(LOG_LEVEL_ERROR, "audit_head_missing", NULL);

@@ -26,8 +26,8 @@ store_audit_iterate(struct store *s, int64_t after, int64_t upto, int limit,
 		log_kv(LOG_LEVEL_ERROR, "bug_audit_batch_size", NULL);
 		return STORE_HARD_ERROR;
 	}
-	params[0] = store_audit_int64_param(a, after);
-	params[1] = store_audit_int64_param(u, upto);
+	params[0] = store_int64_param(a, after);
+	params[1] = store_int64_param(u, upto);
 	params[2] = store_int_param(l, limit);
 	rc = store_exec(s, &store_stmt_audit_iterate, params, &res);
 	if (rc < 0)

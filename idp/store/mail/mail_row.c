@@ -1,6 +1,5 @@
 /*
- * What the mail statements share: decoding and formatting row ids, and
- * freeing claimed rows.
+ * Freeing the rows that the mail claim returns.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,32 +8,6 @@
 
 #include "idp/store/store_internal.h"
 #include "idp/store/store_mail.h"
-
-bool
-store_mail_get_id(const void *res, int row, int col, int64_t *out)
-{
-	const PGresult *r = res;
-	const char *v;
-	char *end;
-	long long l;
-
-	if (PQgetisnull(r, row, col))
-		return false;
-	v = PQgetvalue(r, row, col);
-	errno = 0;
-	l = strtoll(v, &end, 10);
-	if (errno != 0 || end == v || *end != '\0')
-		return false;
-	*out = (int64_t)l;
-	return true;
-}
-
-const char *
-store_mail_id_param(char buf[21], int64_t v)
-{
-	(void)snprintf(buf, 21, "%lld", (long long)v);
-	return buf;
-}
 
 void
 store_mail_rows_free(struct store_mail_row *rows, size_t n)

@@ -62,7 +62,7 @@ store_mail_attempt_update(struct store *s, int64_t id, const char *error,
 	(void)snprintf(p_delay, sizeof(p_delay), "%u.%03u", delay_ms / 1000,
 		       delay_ms % 1000);
 	(void)snprintf(p_max, sizeof(p_max), "%u", max_attempts);
-	params[0] = store_mail_id_param(p_id, id);
+	params[0] = store_int64_param(p_id, id);
 	params[1] = p_error;
 	params[2] = p_delay;
 	params[3] = p_max;

@@ -76,7 +76,7 @@ store_mail_claim_update(struct store *s, unsigned claim_s, unsigned limit,
 		r->recipient = dup_value(res, i, 2);
 		r->subject = dup_value(res, i, 3);
 		r->body = dup_value(res, i, 4);
-		if (!store_mail_get_id(res, i, 0, &r->id) ||
+		if (!store_row_int64(res, i, 0, &r->id) ||
 		    !store_get_int(res, i, 1, &r->attempts) ||
 		    r->recipient == NULL || r->subject == NULL ||
 		    r->body == NULL) {

@@ -30,7 +30,7 @@ store_mail_insert(struct store *s, const char *recipient, const char *subject,
 	rc = store_exec(s, &store_stmt_mail_insert, params, &res);
 	if (rc < 0)
 		return rc;
-	if (PQntuples(res) != 1 || !store_mail_get_id(res, 0, 0, &v)) {
+	if (PQntuples(res) != 1 || !store_row_int64(res, 0, 0, &v)) {
 		rc = store_fail(s, store_stmt_mail_insert.name, NULL);
 		goto out;
 	}

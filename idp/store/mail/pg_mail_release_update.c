@@ -18,7 +18,7 @@ int
 store_mail_release_update(struct store *s, int64_t id)
 {
 	char p_id[21];
-	const char *params[1] = {store_mail_id_param(p_id, id)};
+	const char *params[1] = {store_int64_param(p_id, id)};
 	PGresult *res;
 	int rc;
 

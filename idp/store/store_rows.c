@@ -1,0 +1,57 @@
+/*
+ * Decoding and encoding helpers that every store statement may use:
+ * strict integers from result rows, row counts, integer parameters.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "idp/store/store_internal.h"
+
+bool
+store_row_int64(const PGresult *res, int row, int col, int64_t *out)
+{
+	const char *v;
+	char *end;
+	long long l;
+
+	if (PQgetisnull(res, row, col))
+		return false;
+	v = PQgetvalue(res, row, col);
+	/* strtoll skips leading blanks and takes a sign; we want digits. */
+	if (!((v[0] >= '0' && v[0] <= '9') ||
+	      (v[0] == '-' && v[1] >= '0' && v[1] <= '9')))
+		return false;
+	errno = 0;
+	l = strtoll(v, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return false;
+	*out = (int64_t)l;
+	return true;
+}
+
+bool
+store_row_count(PGresult *res, int64_t *n)
+{
+	const char *v = PQcmdTuples(res);
+	char *end;
+	unsigned long long l;
+
+	if (v[0] < '0' || v[0] > '9')
+		return false;
+	errno = 0;
+	l = strtoull(v, &end, 10);
+	if (errno != 0 || *end != '\0' || l > INT64_MAX)
+		return false;
+	*n = (int64_t)l;
+	return true;
+}
+
+const char *
+store_int64_param(char buf[STORE_INT64_PARAM_BYTES], int64_t v)
+{
+	(void)snprintf(buf, STORE_INT64_PARAM_BYTES, "%" PRId64, v);
+	return buf;
+}
+
