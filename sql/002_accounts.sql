@@ -137,7 +137,7 @@ CREATE INDEX login_throttle_last ON login_throttle (last_failure_at);
 COMMENT ON TABLE login_throttle IS
 	'Failed logins per e-mail address and per client address, shared by all nodes; drives growing delays.';
 COMMENT ON COLUMN login_throttle.key IS
-	'"email:" plus the hex BLAKE2b-256 hash of the lower-cased address (also for unknown addresses, so throttling reveals nothing), or "ip:" plus the client address (IPv6: its /64).';
+	'"email:" plus the hex keyed BLAKE2b-256 hash of the lower-cased address (key: settings throttle_email_key) (also for unknown addresses, so throttling reveals nothing), or "ip:" plus the client address (IPv6: its /64).';
 COMMENT ON COLUMN login_throttle.failures IS 'Failures since the last success or reset.';
 COMMENT ON COLUMN login_throttle.last_failure_at IS
 	'Time of the last failure; a counter whose last failure is older than the configured window starts over.';

@@ -96,6 +96,12 @@ void crypt_wipe(void *p, size_t len);
 void crypt_hex(const void *bin, size_t bin_len, char *out, size_t out_len);
 
 /*
+ * Decode exactly 2 * @bin_len hex digits of @hex into @bin, in constant
+ * time. False (and @bin zeroed) for any other length or a non-hex digit.
+ */
+bool crypt_unhex(const char *hex, uint8_t *bin, size_t bin_len);
+
+/*
  * Whether @a and @b (each @len bytes) are equal, in time that depends only
  * on @len (sodium_memcmp). @len 0 is true. Use it for every comparison of
  * secrets or of hashes of secrets.

@@ -3,6 +3,7 @@
  * writing them as hex and wiping them.
  */
 #include <sodium.h>
+#include <string.h>
 
 #include "idp/crypto/crypt.h"
 
@@ -43,4 +44,20 @@ crypt_hex(const void *bin, size_t bin_len, char *out, size_t out_len)
 	}
 	/* Constant-time: hex of a secret must not leak it through timing. */
 	(void)sodium_bin2hex(out, out_len, bin, bin_len);
+}
+
+bool
+crypt_unhex(const char *hex, uint8_t *bin, size_t bin_len)
+{
+	size_t got = 0;
+	const char *end = NULL;
+
+	if (hex == NULL || strlen(hex) != 2 * bin_len ||
+	    sodium_hex2bin(bin, bin_len, hex, 2 * bin_len, NULL, &got,
+			   &end) != 0 ||
+	    got != bin_len || *end != '\0') {
+		sodium_memzero(bin, bin_len);
+		return false;
+	}
+	return true;
 }

@@ -24,6 +24,7 @@
 #include "idp/mail/mail.h"
 #include "idp/page/page.h"
 #include "idp/store/store.h"
+#include "idp/throttle/throttle.h"
 
 static const char usage[] =
 	"usage: idpd [--config FILE] [--check-config] [--help] [--version]\n"
@@ -59,7 +60,10 @@ worker_free(struct worker *w, void *cls)
 	free(w);
 }
 
-/* The schema must be exactly what this build expects. */
+/*
+ * The schema must be exactly what this build expects; then the
+ * cluster-wide secrets the workers need are loaded.
+ */
 static int
 check_database(const struct cfg *cfg)
 {
@@ -93,6 +97,11 @@ check_database(const struct cfg *cfg)
 			"idpd: database schema is at version %d, newer than "
 			"this idpd knows (%d): upgrade idpd\n",
 			version, store_schema_expected());
+		goto out;
+	}
+	if (throttle_init(s) != 0) {
+		fprintf(stderr, "idpd: cannot load the throttling key from the "
+				"settings table\n");
 		goto out;
 	}
 	rc = 0;

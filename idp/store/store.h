@@ -177,4 +177,12 @@ IDP_WUR int store_setting_upsert(struct store *s, const char *key,
 IDP_WUR int store_setting_select(struct store *s, const char *key,
 				 char **value);
 
+/*
+ * The value of setting @key, set to @proposed first if it had none (one
+ * atomic statement: concurrent callers all get the winning value).
+ * *value is malloc'ed. Returns STORE_ONE_ROW or an error.
+ */
+IDP_WUR int store_setting_ensure(struct store *s, const char *key,
+				 const char *proposed, char **value);
+
 #endif

@@ -71,6 +71,7 @@ struct store_stmt {
 	X(migration_iterate)                                                   \
 	X(setting_select)                                                      \
 	X(setting_upsert)                                                      \
+	X(setting_ensure)                                                      \
 	STORE_STMT_LIST_ACCOUNT(X)                                             \
 	STORE_STMT_LIST_AUDIT(X)                                               \
 	STORE_STMT_LIST_MAIL(X)

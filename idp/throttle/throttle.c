@@ -1,12 +1,45 @@
 #include <arpa/inet.h>
 #include <glib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "idp/common/limits.h"
 #include "idp/crypto/crypt.h"
+#include "idp/store/store.h"
 #include "idp/store/store_account.h"
 #include "idp/throttle/throttle.h"
+
+/* Read-only after throttle_init(), which runs before the workers start. */
+static uint8_t email_key[CRYPT_KEYED_HASH_KEY_BYTES];
+
+int
+throttle_init(struct store *s)
+{
+	uint8_t fresh[CRYPT_KEYED_HASH_KEY_BYTES];
+	char hex[2 * sizeof(fresh) + 1];
+	char *value = NULL;
+	int rc = IDP_ERR_UNAVAILABLE;
+
+	crypt_random(fresh, sizeof(fresh));
+	crypt_hex(fresh, sizeof(fresh), hex, sizeof(hex));
+	if (store_setting_ensure(s, "throttle_email_key", hex, &value) !=
+	    STORE_ONE_ROW)
+		goto out;
+	if (strlen(value) != 2 * sizeof(email_key) ||
+	    !crypt_unhex(value, email_key, sizeof(email_key))) {
+		rc = IDP_ERR_INVALID;
+		goto out;
+	}
+	rc = 0;
+out:
+	crypt_wipe(fresh, sizeof(fresh));
+	crypt_wipe(hex, sizeof(hex));
+	if (value != NULL)
+		crypt_wipe(value, strlen(value));
+	free(value);
+	return rc;
+}
 
 void
 throttle_keys_make(const char *email, const char *client,
@@ -17,7 +50,7 @@ throttle_keys_make(const char *email, const char *client,
 	struct in6_addr a6;
 	char *lower = g_utf8_strdown(email ? email : "", -1);
 
-	crypt_hash(lower, strlen(lower), h);
+	crypt_keyed_hash(email_key, lower, strlen(lower), h);
 	crypt_hex(h, sizeof(h), hex, sizeof(hex));
 	snprintf(k->email, sizeof(k->email), "email:%s", hex);
 	g_free(lower);

@@ -1,7 +1,9 @@
 /*
  * Login throttling with counters in PostgreSQL, so that it holds across
- * nodes. Two counters per attempt: the e-mail address typed (hashed; also
- * for addresses without an account, so throttling reveals nothing) and the
+ * nodes. Two counters per attempt: the e-mail address typed (a keyed hash,
+ * so the table holds no address and a list of addresses cannot be matched
+ * against it; also for addresses without an account, so throttling
+ * reveals nothing) and the
  * client address (IPv6 by /64). Delays grow with failures and are capped
  * (see idp/common/limits.h), so nobody can lock a citizen out for long.
  */
@@ -18,6 +20,14 @@ struct throttle_keys {
 	char email[80]; /* "email:" + 64 hex */
 	char ip[64];	/* "ip:" + address or /64 prefix */
 };
+
+/*
+ * Load the cluster-wide key for hashing e-mail addresses into counter
+ * names (created on first use, shared by all nodes through the settings
+ * table). Call once at startup before any request. Returns 0 or
+ * IDP_ERR_UNAVAILABLE.
+ */
+IDP_WUR int throttle_init(struct store *s);
 
 void throttle_keys_make(const char *email, const char *client,
 			struct throttle_keys *k);

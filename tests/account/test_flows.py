@@ -2,6 +2,7 @@
 """Citizen flows end to end through idpd's real HTTP endpoints: register,
 verify by mail, log in, sessions, password change and reset, e-mail change,
 profile, export, deletion; and the attacks on each (issue 3)."""
+import hashlib
 import json
 import socket
 import re
@@ -238,6 +239,13 @@ def test_login_throttled_per_email(srv, mbox, db):
                 for i in range(7)]
     assert statuses[:5] == [401] * 5, statuses
     assert 429 in statuses[5:], statuses
+    # The counter is named by a keyed hash: neither the address nor its
+    # plain hash is in the table.
+    keys = db.query("SELECT string_agg(key, ' ') FROM login_throttle")
+    plain = hashlib.blake2b(email.encode(), digest_size=32).hexdigest()
+    assert "email:" in keys and email not in keys and plain not in keys
+    assert db.query("SELECT count(*) FROM settings WHERE key = "
+                    "'throttle_email_key'") == "1"
     # Even the right password is not checked while throttled.
     _, r = login(srv, email)
     assert r.status == 429

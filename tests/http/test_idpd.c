@@ -47,6 +47,27 @@ test_refuses_unmigrated_database(void **state)
 }
 
 static void
+test_refuses_newer_schema(void **state)
+{
+	const char *db = testdb_create();
+	struct proc p;
+
+	(void)state;
+	migrate(db);
+	/* A migration from a newer idpd that this one does not know. */
+	PGconn *c = testdb_connect(db);
+	PQclear(PQexec(c, "INSERT INTO schema_migrations (version, name) "
+			  "VALUES (999, 'from_the_future')"));
+	PQfinish(c);
+	assert_true(proc_start(&p, db, NULL, NULL, false));
+	assert_int_equal(proc_wait(&p, 10000), 1);
+	char *log = proc_log(&p);
+	assert_non_null(strstr(log, "newer than this idpd knows"));
+	free(log);
+	unlink(p.log);
+}
+
+static void
 test_refuses_unreachable_database(void **state)
 {
 	struct proc p;
@@ -271,6 +292,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refuses_unmigrated_database),
+		cmocka_unit_test(test_refuses_newer_schema),
 		cmocka_unit_test(test_refuses_unreachable_database),
 		cmocka_unit_test(test_command_line),
 		cmocka_unit_test(test_operations_endpoints),
