@@ -19,96 +19,15 @@
 #include "idp/audit/audit.h"
 #include "idp/crypto/crypt.h"
 #include "idp/store/store.h"
+#include "ctlrun.h"
 #include "testdb.h"
 
 static const char *idpctl_path;
 
-struct run {
-	int status; /* exit status, or -1 when killed by a signal */
-	char *out;
-	char *err;
-};
-
-static char *
-slurp(int fd)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	ssize_t n;
-
-	assert_non_null(buf);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += (size_t)n;
-		if (len + 1 == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-	}
-	buf[len] = '\0';
-	return buf;
-}
-
-static int
-temp_fd(void)
-{
-	char path[] = "/tmp/idpctl-audit-test.XXXXXX";
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	(void)unlink(path);
-	return fd;
-}
-
-/* Run idpctl with @args (NULL-terminated) against @conninfo. */
-static struct run
+static struct ctl_run
 run_idpctl(const char *conninfo, const char *const *args)
 {
-	const char *argv[16];
-	struct run r = {0};
-	int out = temp_fd(), err = temp_fd(), ws;
-	size_t n = 0;
-	pid_t pid;
-
-	argv[n++] = idpctl_path;
-	for (; *args != NULL && n < 15; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		(void)setenv("IDP_DATABASE_CONNINFO", conninfo, 1);
-		(void)unsetenv("IDP_CONFIG");
-		(void)dup2(out, 1);
-		(void)dup2(err, 2);
-		execv(idpctl_path, (char *const *)(uintptr_t)argv);
-		_exit(127);
-	}
-	assert_int_equal(waitpid(pid, &ws, 0), pid);
-	r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-	r.out = slurp(out);
-	r.err = slurp(err);
-	(void)close(out);
-	(void)close(err);
-	return r;
-}
-
-static void
-run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-static int
-count_lines(const char *s)
-{
-	int n = 0;
-
-	for (; *s != '\0'; s++)
-		n += *s == '\n';
-	return n;
+	return ctl_run(idpctl_path, conninfo, NULL, NULL, 0, args);
 }
 
 static const char *
@@ -172,14 +91,14 @@ test_verify(void **state)
 {
 	const char *db = migrated_db();
 	const char *verify[] = {"audit", "verify", NULL};
-	struct run r;
+	struct ctl_run r;
 
 	(void)state;
 	r = run_idpctl(db, verify);
 	if (r.status != 0)
 		fail_msg("exit %d: %s", r.status, r.err);
 	assert_string_equal(r.out, "audit chain intact: 0 rows\n");
-	run_free(&r);
+	ctl_run_free(&r);
 
 	append(db, &ev1);
 	append(db, &ev2);
@@ -187,7 +106,7 @@ test_verify(void **state)
 	r = run_idpctl(db, verify);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, "audit chain intact: 3 rows\n");
-	run_free(&r);
+	ctl_run_free(&r);
 
 	raw(db, "ALTER TABLE audit_log DISABLE TRIGGER USER");
 	raw(db, "UPDATE audit_log SET client = '203.0.113.5' WHERE seq = 2");
@@ -195,14 +114,14 @@ test_verify(void **state)
 	assert_int_equal(r.status, 1);
 	assert_string_equal(r.out, "audit chain broken at row 2: its hash does "
 				   "not match its contents (changed)\n");
-	run_free(&r);
+	ctl_run_free(&r);
 
 	raw(db, "DELETE FROM audit_log WHERE seq = 1");
 	r = run_idpctl(db, verify);
 	assert_int_equal(r.status, 1);
 	assert_string_equal(r.out, "audit chain broken at row 1: the row is "
 				   "missing (deleted, or the chain was cut)\n");
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 static void
@@ -212,14 +131,14 @@ test_tail(void **state)
 	const char *tail[] = {"audit", "tail", NULL};
 	const char *tail2[] = {"audit", "tail", "-n", "2", NULL};
 	const char *json[] = {"audit", "tail", "--json", "-n", "3", NULL};
-	struct run r;
+	struct ctl_run r;
 	char *line2, *line3;
 
 	(void)state;
 	r = run_idpctl(db, tail);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, ""); /* an empty log */
-	run_free(&r);
+	ctl_run_free(&r);
 
 	append(db, &ev1);
 	append(db, &ev2);
@@ -227,7 +146,7 @@ test_tail(void **state)
 	r = run_idpctl(db, tail);
 	if (r.status != 0)
 		fail_msg("exit %d: %s", r.status, r.err);
-	assert_int_equal(count_lines(r.out), 3);
+	assert_int_equal(ctl_run_lines(r.out), 3);
 	/* Oldest first, every field, "-" for NULL. */
 	assert_true(strncmp(r.out, "1 20", 4) == 0);
 	line2 = strstr(r.out, "\n2 20");
@@ -245,18 +164,18 @@ test_tail(void **state)
 	assert_non_null(strstr(line3, "Z account_locked actor=operator "
 				      "subject=- client=- {\"by\": \"idpctl\"}"
 				      "\n"));
-	run_free(&r);
+	ctl_run_free(&r);
 
 	r = run_idpctl(db, tail2);
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 2);
+	assert_int_equal(ctl_run_lines(r.out), 2);
 	assert_true(strncmp(r.out, "2 ", 2) == 0);
 	assert_non_null(strstr(r.out, "\n3 "));
-	run_free(&r);
+	ctl_run_free(&r);
 
 	r = run_idpctl(db, json);
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 3);
+	assert_int_equal(ctl_run_lines(r.out), 3);
 	assert_true(strncmp(r.out, "{\"seq\":1,\"at\":\"20", 17) == 0);
 	assert_non_null(strstr(r.out, "\"event\":\"login_failed\",\"actor\":"
 				      "\"citizen\",\"subject\":\"0123456789abcd"
@@ -266,7 +185,7 @@ test_tail(void **state)
 	assert_non_null(strstr(r.out, "{\"seq\":3,"));
 	assert_non_null(strstr(r.out, "\"subject\":null,\"client\":null,"
 				      "\"details\":{\"by\": \"idpctl\"}"));
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 /* Stored values cannot put escape sequences on the operator's terminal. */
@@ -282,13 +201,13 @@ test_tail_escapes(void **state)
 				"192.0.2.1",
 				"{\"ua\": \"\x7f\xc2\x9b"
 				"evil\xe2\x80\x8b\"}"};
-	struct run r;
+	struct ctl_run r;
 
 	(void)state;
 	append(db, &evil);
 	r = run_idpctl(db, tail);
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 1);
+	assert_int_equal(ctl_run_lines(r.out), 1);
 	assert_null(strchr(r.out, '\x1b'));
 	assert_null(strchr(r.out, '\x07'));
 	assert_null(strchr(r.out, '\r'));
@@ -300,21 +219,21 @@ test_tail_escapes(void **state)
 	assert_non_null(strstr(r.out, "subject=a\\u{202e}cba\\x0d\\x0a2 fake "
 				      "line "));
 	assert_non_null(strstr(r.out, "\\x7f\\x9bevil\\u{200b}"));
-	run_free(&r);
+	ctl_run_free(&r);
 
 	r = run_idpctl(db, json);
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 1);
+	assert_int_equal(ctl_run_lines(r.out), 1);
 	assert_null(strchr(r.out, '\x1b'));
 	assert_non_null(strstr(r.out, "\"actor\":\"op\\u001b[31mred\\u0007\""));
 	assert_non_null(strstr(r.out, "cba\\r\\n2 fake line\""));
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 static void
 expect_usage(const char *db, const char *const *args, const char *want)
 {
-	struct run r = run_idpctl(db, args);
+	struct ctl_run r = run_idpctl(db, args);
 
 	if (r.status != 2)
 		fail_msg("%s %s: exit %d", args[1],
@@ -323,8 +242,8 @@ expect_usage(const char *db, const char *const *args, const char *want)
 	if (strstr(r.err, want) == NULL)
 		fail_msg("stderr '%s' lacks '%s'", r.err, want);
 	/* One clear line and the hint. */
-	assert_int_equal(count_lines(r.err), 2);
-	run_free(&r);
+	assert_int_equal(ctl_run_lines(r.err), 2);
+	ctl_run_free(&r);
 }
 
 static void
@@ -348,7 +267,7 @@ test_hostile_args(void **state)
 	const char *no_cmd[] = {"audit", NULL};
 	const char *bad_cmd[] = {"audit", "rewrite", NULL};
 	const char *n_max[] = {"audit", "tail", "-n", "10000", NULL};
-	struct run r;
+	struct ctl_run r;
 
 	(void)state;
 	expect_usage(db, n_abc, "number of rows from 1 to 10000, not 'abc'");
@@ -369,7 +288,7 @@ test_hostile_args(void **state)
 
 	r = run_idpctl(db, n_max);
 	assert_int_equal(r.status, 0);
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 static void
@@ -378,7 +297,7 @@ test_database_problems(void **state)
 	const char *fresh = testdb_create();
 	const char *verify[] = {"audit", "verify", NULL};
 	const char *tail[] = {"audit", "tail", NULL};
-	struct run r;
+	struct ctl_run r;
 	char *gone;
 
 	(void)state;
@@ -387,7 +306,7 @@ test_database_problems(void **state)
 	assert_int_equal(r.status, 1);
 	assert_string_equal(r.out, "");
 	assert_non_null(strstr(r.err, "run 'idpctl db migrate'"));
-	run_free(&r);
+	ctl_run_free(&r);
 
 	/* Unreachable: exit 1, the conninfo not echoed. */
 	gone = testdb_conninfo_with(fresh, "dbname", "no_such_db_sekrit");
@@ -395,7 +314,7 @@ test_database_problems(void **state)
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "cannot reach the database"));
 	assert_null(strstr(r.err, "host="));
-	run_free(&r);
+	ctl_run_free(&r);
 	free(gone);
 }
 

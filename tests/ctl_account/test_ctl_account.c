@@ -23,132 +23,31 @@
 
 #include "idp/crypto/crypt.h"
 #include "idp/store/store.h"
+#include "ctlrun.h"
 #include "testdb.h"
 
 static const char *idpctl_path;
 static const char *db;
 static PGconn *conn;
 
-struct run {
-	int status; /* exit status, or -1 when killed by a signal */
-	char *out;
-	char *err;
-};
-
-static char *
-slurp(int fd)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	ssize_t n;
-
-	assert_non_null(buf);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += (size_t)n;
-		if (len + 1 == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-	}
-	buf[len] = '\0';
-	return buf;
-}
-
-static int
-temp_fd(void)
-{
-	char path[] = "/tmp/idpctl-account-test.XXXXXX";
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	(void)unlink(path);
-	return fd;
-}
-
-/*
- * Run idpctl with @args (NULL-terminated) against @conninfo, writing
- * @in_len bytes of @in to its stdin through a pipe (then EOF). idpctl may
- * stop reading early (it bounds the password): EPIPE is expected then.
- */
-static struct run
+static struct ctl_run
 run_in(const char *conninfo, const char *in, size_t in_len,
        const char *const *args)
 {
-	const char *argv[24];
-	struct run r = {0};
-	int out = temp_fd(), err = temp_fd(), p[2], ws;
-	size_t n = 0, off = 0;
-	pid_t pid;
-
-	argv[n++] = idpctl_path;
-	for (; *args != NULL && n < 23; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	assert_int_equal(pipe(p), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		(void)setenv("IDP_DATABASE_CONNINFO", conninfo, 1);
-		(void)dup2(p[0], 0);
-		(void)close(p[0]);
-		(void)close(p[1]);
-		(void)dup2(out, 1);
-		(void)dup2(err, 2);
-		execv(idpctl_path, (char *const *)(uintptr_t)argv);
-		_exit(127);
-	}
-	(void)close(p[0]);
-	while (off < in_len) {
-		ssize_t w = write(p[1], in + off, in_len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			assert_int_equal(errno, EPIPE);
-			break;
-		}
-		off += (size_t)w;
-	}
-	(void)close(p[1]);
-	assert_int_equal(waitpid(pid, &ws, 0), pid);
-	r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-	r.out = slurp(out);
-	r.err = slurp(err);
-	(void)close(out);
-	(void)close(err);
-	return r;
+	return ctl_run(idpctl_path, conninfo, NULL, in, in_len, args);
 }
 
-static struct run
+static struct ctl_run
 run(const char *in, const char *const *args)
 {
 	return run_in(db, in, strlen(in), args);
-}
-
-static void
-run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-static int
-count_lines(const char *s)
-{
-	int n = 0;
-
-	for (; *s != '\0'; s++)
-		n += *s == '\n';
-	return n;
 }
 
 /* Exit 0 expected; @want (may be NULL) in stdout. */
 static void
 expect_ok(const char *in, const char *const *args, const char *want)
 {
-	struct run r = run(in, args);
+	struct ctl_run r = run(in, args);
 
 	if (r.status != 0)
 		fail_msg("%s %s: exit %d: %s", args[0], args[1], r.status,
@@ -156,7 +55,7 @@ expect_ok(const char *in, const char *const *args, const char *want)
 	if (want != NULL && strstr(r.out, want) == NULL)
 		fail_msg("%s %s: '%s' not in: %s", args[0], args[1], want,
 			 r.out);
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 /*
@@ -167,7 +66,7 @@ static void
 expect_fail_in(const char *in, size_t in_len, int status,
 	       const char *const *args, const char *want)
 {
-	struct run r = run_in(db, in, in_len, args);
+	struct ctl_run r = run_in(db, in, in_len, args);
 
 	if (r.status != status)
 		fail_msg("%s %s: exit %d, want %d: %s", args[0],
@@ -176,10 +75,10 @@ expect_fail_in(const char *in, size_t in_len, int status,
 	assert_string_equal(r.out, "");
 	if (strncmp(r.err, "idpctl: ", 8) != 0 || strstr(r.err, want) == NULL)
 		fail_msg("want '%s', got: %s", want, r.err);
-	assert_int_equal(count_lines(r.err), status == 2 ? 2 : 1);
+	assert_int_equal(ctl_run_lines(r.err), status == 2 ? 2 : 1);
 	if (status == 2)
 		assert_non_null(strstr(r.err, "Try 'idpctl --help'."));
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 static void
@@ -337,7 +236,7 @@ test_create_and_show(void **state)
 	const char *json[] = {"account", "show", "--json",
 			      "anna.schmidt@example.org", NULL};
 	char *ref, *hash, want[256];
-	struct run r;
+	struct ctl_run r;
 
 	(void)state;
 	r = run("correct horse battery\n", args);
@@ -351,7 +250,7 @@ test_create_and_show(void **state)
 		       ref);
 	assert_string_equal(r.out, want);
 	assert_string_equal(r.err, "");
-	run_free(&r);
+	ctl_run_free(&r);
 	expect_audit("account_created_by_operator", "Anna.Schmidt@example.org",
 		     "{\"verified\": \"false\"}");
 
@@ -380,11 +279,11 @@ test_create_and_show(void **state)
 	assert_non_null(strstr(r.out, line("live sessions:", "0")));
 	assert_non_null(strstr(r.out, line("audit reference:", ref)));
 	assert_null(strstr(r.out, "argon2"));
-	run_free(&r);
+	ctl_run_free(&r);
 
 	r = run("", json);
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 1);
+	assert_int_equal(ctl_run_lines(r.out), 1);
 	assert_non_null(strstr(r.out, "{\"email\":\"Anna.Schmidt@example.org\","
 				      "\"email_verified\":false,"
 				      "\"pending_email\":null,"
@@ -397,7 +296,7 @@ test_create_and_show(void **state)
 		       "\"audit_ref\":\"%s\",\"live_sessions\":0}\n", ref);
 	assert_non_null(strstr(r.out, want));
 	assert_null(strstr(r.out, "argon2"));
-	run_free(&r);
+	ctl_run_free(&r);
 	free(ref);
 }
 
@@ -673,7 +572,7 @@ test_sessions(void **state)
 	const char *show[] = {"account", "show", "emil@example.org", NULL};
 	const char *a[8] = {"account", "sessions", "emil@example.org", "--end"};
 	char *h1, *h2, *expired, *other, *ignored, want[256];
-	struct run r;
+	struct ctl_run r;
 	long n;
 
 	(void)state;
@@ -709,11 +608,11 @@ test_sessions(void **state)
 						    "\\u202e")));
 	assert_null(strchr(r.out, '\x1b'));
 	assert_null(strchr(r.out, '\x07'));
-	run_free(&r);
+	ctl_run_free(&r);
 
 	r = run("", json);
 	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 1);
+	assert_int_equal(ctl_run_lines(r.out), 1);
 	assert_true(r.out[0] == '[');
 	(void)snprintf(want, sizeof(want),
 		       "{\"handle\":\"%s\",\"created_at\":", h1);
@@ -724,7 +623,7 @@ test_sessions(void **state)
 				      "\"user_agent\":\"Evil\\u001b]0;pwned"
 				      "\\u0007\\u202e\"}"));
 	assert_null(strchr(r.out, '\x1b'));
-	run_free(&r);
+	ctl_run_free(&r);
 
 	/* End one by handle. */
 	a[4] = h1;
@@ -780,7 +679,7 @@ test_show_escapes_stored_text(void **state)
 	const char *json[] = {"account", "show", "fritz@example.org", "--json",
 			      NULL};
 	char *ignored;
-	struct run r;
+	struct ctl_run r;
 
 	(void)state;
 	create("fritz@example.org", false);
@@ -794,13 +693,13 @@ test_show_escapes_stored_text(void **state)
 		strstr(r.out, line("given name:", "F\\u001b[2J\\\\\"q")));
 	assert_non_null(strstr(r.out, line("city:", "Köln")));
 	assert_null(strchr(r.out, '\x1b'));
-	run_free(&r);
+	ctl_run_free(&r);
 	r = run("", json);
 	assert_int_equal(r.status, 0);
 	assert_non_null(
 		strstr(r.out, "\"given_name\":\"F\\u001b[2J\\\\\\\"q\","));
 	assert_non_null(strstr(r.out, "\"city\":\"Köln\","));
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 static void
@@ -841,7 +740,7 @@ test_usage_errors(void **state)
 	};
 	const char *help[] = {"--help", NULL};
 	const char *dash[] = {"account", "show", "--", "-x@example.org", NULL};
-	struct run r;
+	struct ctl_run r;
 
 	(void)state;
 	memset(huge, 'a', sizeof(huge) - 1);
@@ -857,7 +756,7 @@ test_usage_errors(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "account create --email E"));
 	assert_non_null(strstr(r.out, "account sessions EMAIL"));
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 static void
@@ -867,7 +766,7 @@ test_database_problems(void **state)
 	const char *unmigrated = testdb_create();
 	const char *down = "host=/nonexistent/idp-test dbname=idp user=idp "
 			   "password=SECRETVALUE connect_timeout=2";
-	struct run r;
+	struct ctl_run r;
 
 	(void)state;
 	r = run_in(down, "", 0, show);
@@ -877,12 +776,12 @@ test_database_problems(void **state)
 	/* After the store's JSON log line, our one line. */
 	assert_non_null(strstr(r.err, "\nidpctl: cannot connect to the "
 				      "database: "));
-	run_free(&r);
+	ctl_run_free(&r);
 
 	r = run_in(unmigrated, "", 0, show);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "run 'idpctl db migrate'"));
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 static int
