@@ -28,6 +28,8 @@ from saml2.metadata import entity_descriptor
 from saml2.saml import NAMEID_FORMAT_PERSISTENT
 
 SESSIONS = {}  # cookie value -> identity (in memory; a demo)
+OUTSTANDING = {}  # AuthnRequest ID -> where to go after login
+SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 
 
 def sp_config(base, state, idp_metadata_file):
@@ -91,8 +93,11 @@ class Portal:
             start("200 OK", [("Content-Type", "application/samlmetadata+xml")])
             return [str(entity_descriptor(self.client.config)).encode()]
         if path == "/login":
-            _, info = self.client.prepare_for_authenticate(
-                relay_state="/", binding=BINDING_HTTP_REDIRECT)
+            # RSA-SHA256: servicekonto refuses SHA-1 signatures.
+            reqid, info = self.client.prepare_for_authenticate(
+                relay_state="/", binding=BINDING_HTTP_REDIRECT,
+                sigalg=SHA256)
+            OUTSTANDING[reqid] = "/"
             start("303 See Other", info["headers"])
             return [b""]
         if path == "/acs" and env["REQUEST_METHOD"] == "POST":
@@ -100,7 +105,8 @@ class Portal:
             form = urllib.parse.parse_qs(env["wsgi.input"].read(size).decode())
             try:
                 resp = self.client.parse_authn_request_response(
-                    form["SAMLResponse"][0], BINDING_HTTP_POST)
+                    form["SAMLResponse"][0], BINDING_HTTP_POST,
+                    outstanding=OUTSTANDING)
             except Exception as e:  # show why, it is a demo
                 start("400 Bad Request", [("Content-Type", "text/html")])
                 return [page("Anmeldung abgelehnt", "<p>%s</p>"
@@ -110,7 +116,8 @@ class Portal:
                 "name_id": str(resp.name_id.text),
                 "format": str(resp.name_id.format),
                 "attributes": resp.get_identity(),
-                "authn": [str(c) for c in resp.authn_info()],
+                # (AuthnContextClassRef, authorities, instant) per statement
+                "authn": ["%s (%s)" % (a[0], a[2]) for a in resp.authn_info()],
             }
             start("303 See Other", [
                 ("Location", "/"),

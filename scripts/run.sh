@@ -78,6 +78,10 @@ serve_cleanup() {
 	local rc=$?
 	trap - EXIT TERM
 	trap '' INT
+	if [ -n "$PORTAL_PID" ]; then
+		kill -TERM "$PORTAL_PID" 2>/dev/null || true
+		wait "$PORTAL_PID" 2>/dev/null || true
+	fi
 	if [ -n "$IDPD_PID" ]; then
 		stop_idpd "$IDPD_PID"
 		wait "$IDPD_PID" 2>/dev/null || true
@@ -87,6 +91,35 @@ serve_cleanup() {
 		bash scripts/pg.sh "$PG_DIR" stop || true
 	fi
 	exit "$rc"
+}
+
+# The demo portal (scripts/demo_portal.py, a pysaml2 SP) on 127.0.0.1:8081,
+# registered with idpctl sp, so that the whole flow can be tried in a
+# browser. A failure here is reported but does not stop the IdP.
+PORTAL_PID=""
+start_demo_portal() {
+	local md entity
+	for _ in $(seq 100); do
+		curl -fs "$PUBLIC_URL/healthz" >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	if ! md=$(/usr/bin/python3 scripts/demo_portal.py --write-metadata-only \
+		--idp-metadata "$PUBLIC_URL/saml/metadata" --state "$STATE/demo"); then
+		echo "run.sh: the demo portal could not be set up; the IdP runs without it" >&2
+		return 0
+	fi
+	entity=http://127.0.0.1:8081/metadata
+	if build/idpctl "$@" sp show "$entity" >/dev/null 2>&1; then
+		build/idpctl "$@" sp update "$entity" --metadata "$md" >/dev/null || true
+	else
+		build/idpctl "$@" sp add --metadata "$md" \
+			--release given_name,family_name,email,birth_date,address \
+			--attribute-profile eidas >/dev/null || true
+	fi
+	/usr/bin/python3 scripts/demo_portal.py --idp-metadata "$PUBLIC_URL/saml/metadata" \
+		--state "$STATE/demo" &
+	PORTAL_PID=$!
+	echo "run.sh: demo portal on http://127.0.0.1:8081 (log in there to see SSO)" >&2
 }
 
 cmd_serve() {
@@ -138,6 +171,22 @@ cmd_serve() {
 
 	build/idpctl "${config[@]}" db migrate
 
+	# A master key in state/ and an active signing key (docs/keys.md). The
+	# first key is activated at once: no portal has old metadata to wait for.
+	export IDP_KEYS_MASTER_KEY_FILE=$STATE/master.key
+	if [ ! -e "$IDP_KEYS_MASTER_KEY_FILE" ]; then
+		build/idpctl "${config[@]}" keys init
+	fi
+	local keys id
+	keys=$(build/idpctl "${config[@]}" keys list --json)
+	if [[ $keys != *'"state":"active"'* ]]; then
+		id=$(grep -o '"id":[0-9]*,"state":"next"' <<<"$keys" | grep -o '[0-9][0-9]*' || true)
+		if [ -z "$id" ]; then
+			id=$(build/idpctl "${config[@]}" keys generate --quiet)
+		fi
+		build/idpctl "${config[@]}" keys activate --force "$id"
+	fi
+
 	# idpd runs in the background so that the traps run as soon as a signal
 	# arrives; they pass it on as SIGTERM (idpd drains on SIGTERM).
 	build/idpd "${config[@]}" &
@@ -145,6 +194,7 @@ cmd_serve() {
 	echo "$IDPD_PID" >"$PID_FILE"
 	echo "run.sh: idpd (pid $IDPD_PID) serving $PUBLIC_URL; press Ctrl-C to stop" >&2
 	echo "run.sh: mails (verification and reset links) are appended to $STATE/mail.log" >&2
+	start_demo_portal "${config[@]}"
 	wait "$IDPD_PID" || rc=$?
 	IDPD_PID=""
 	rm -f "$PID_FILE"

@@ -12,7 +12,7 @@ The build fails with one line naming the file when:
   - a path is not one idp/page knows (templates/[_]NAME[.LANG].html,
     templates/mail/[_]NAME[.LANG].txt, i18n/LANG.txt, static/style.css);
   - a file is not UTF-8, contains a NUL byte or is larger than 256 KiB
-    (PAGE_MAX_FILE in idp/page/page_internal.h);
+    (PAGE_MAX_FILE in idp/common/limits.h);
   - a file of those kinds exists in those folders but is not listed in
     templates/meson.build (meson tracks listed files only, and a page left
     out would be missing at run time, not at build time).

@@ -23,4 +23,7 @@ check 'libpq-fe\.h|libpq/' 'idp/store/'
 # libsodium: key material lives in idp/crypto and keys/; the HTTP layer
 # takes random request ids and idpd/idpctl call sodium_init().
 check 'sodium\.h|sodium/' 'idp/crypto/|keys/|idp/http/|idp/main/'
+# OpenSSL: key generation and certificates in keys/; the SAML and eID
+# modules (lasso's xmlsec backend) may need its types.
+check 'openssl/' 'keys/|idp/saml/|idp/eid/'
 exit $fail

@@ -1,21 +1,22 @@
 /*
- * Loading idpd.conf: defaults, then the key file, then IDP_* environment
- * overrides, then the checks that span keys. One table describes every key;
- * parsing, error messages and cfg_diff() all walk it, so a new key is one
- * table row (plus docs/configuration.md and idpd.conf.example).
+ * The keys of idpd.conf: one table describes every key; parsing, error
+ * messages and cfg_diff() all walk it, so a new key is one table row (plus
+ * docs/configuration.md and idpd.conf.example). Here are the table, the
+ * parsing and checking of each value, the checks that span keys, and
+ * cfg_diff() and cfg_free(); reading the file and the environment, and the
+ * order of it all (cfg_load()), are in cfg_file.c.
  */
 #include "idp/cfg/cfg.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <glib.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
+
+#include "idp/cfg/cfg_internal.h"
 
 enum key_type {
 	KEY_UINT,    /* unsigned: decimal in [min, max] */
@@ -126,57 +127,34 @@ static const struct key keys[] = {
 	{ .group = "mail", .name = "max_attempts", .type = KEY_UINT,
 	  .offset = FIELD(mail_max_attempts), .min = 1, .max = 100,
 	  .def = 10, .noun = "an attempt count" },
+	{ .group = "keys", .name = "master_key_file", .type = KEY_STRING,
+	  .offset = FIELD(keys_master_key_file), .min = 1,
+	  .def_str = "/etc/servicekonto/master.key" },
+	/* Metadata caches are commonly refreshed daily: two days by default. */
+	{ .group = "keys", .name = "rollover_window", .type = KEY_UINT,
+	  .offset = FIELD(keys_rollover_window_s), .min = 0,
+	  .max = 30 * 86400, .def = 2 * 86400,
+	  .noun = "a number of seconds" },
+	{ .group = "keys", .name = "certificate_validity", .type = KEY_UINT,
+	  .offset = FIELD(keys_certificate_validity_days), .min = 1,
+	  .max = 3650, .def = 1095, .noun = "a number of days" },
+	{ .group = "keys", .name = "certificate_subject", .type = KEY_STRING,
+	  .offset = FIELD(keys_certificate_subject), .min = 0,
+	  .def_str = "" },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
-static const char *const groups[] = { "server", "database", "log",
-				      "accounts", "mail" };
-
-/* Environment variables with these prefixes must name a key. */
-static const char *const env_prefixes[] = {
-	"IDP_SERVER_",
-	"IDP_DATABASE_",
-	"IDP_LOG_",
-	"IDP_ACCOUNTS_",
-	"IDP_MAIL_",
-};
-
 /*
- * Values are echoed up to this many bytes, escaped, in messages: enough to
- * recognise a value, and a message stays one readable line. Paths get more.
+ * A new group also goes into groups[] and env_prefixes[] in cfg_file.c.
+ * struct cfg_load has room for the origins of CFG_KEYS_MAX keys.
  */
-#define SHOW_MAX 64
-#define PATH_SHOW_MAX 256
-/* Room for SHOW_MAX escaped bytes (4 each), quotes, "..." and NUL. */
-#define QUOTED_MAX (SHOW_MAX * 4 + 8)
-#define PATH_SHOWN_MAX (PATH_SHOW_MAX * 4 + 8)
-/* IDP_DATABASE_STATEMENT_TIMEOUT and the like. */
-#define ENV_NAME_MAX 64
+_Static_assert(N_KEYS <= CFG_KEYS_MAX, "raise CFG_KEYS_MAX");
 
-/* Where a key's value came from; a later source wins. */
-enum origin {
-	ORIGIN_DEFAULT = 0,
-	ORIGIN_FILE = 1,
-	ORIGIN_ENV = 2,
-};
+const size_t cfg_n_keys = N_KEYS;
 
-struct load {
-	const char *path;
-	char path_shown[PATH_SHOWN_MAX];
-	struct cfg *cfg;
-	enum origin origin[N_KEYS];
-	char *err;
-	size_t errlen;
-};
-
-/*
- * Copy at most @max bytes of @s into @dst (capacity @max * 4 + 4) so that
- * the result is printable ASCII on one line: quotes, backslashes, control
- * and non-ASCII bytes become escapes, and "..." marks a cut.
- */
-static const char *
-show_n(char *dst, const char *s, size_t max)
+const char *
+cfg_show_n(char *dst, const char *s, size_t max)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
@@ -203,56 +181,50 @@ show_n(char *dst, const char *s, size_t max)
 	return dst;
 }
 
-/* A value for a message; @dst has QUOTED_MAX bytes. */
-static const char *
-show(char *dst, const char *s)
+const char *
+cfg_show(char *dst, const char *s)
 {
-	return show_n(dst, s, SHOW_MAX);
+	return cfg_show_n(dst, s, CFG_SHOW_MAX);
 }
 
-/* show() in double quotes. */
-static const char *
-quote(char *dst, const char *s)
+const char *
+cfg_quote(char *dst, const char *s)
 {
 	size_t n;
 
 	dst[0] = '"';
-	show(dst + 1, s);
+	cfg_show(dst + 1, s);
 	n = strlen(dst);
 	dst[n] = '"';
 	dst[n + 1] = '\0';
 	return dst;
 }
 
-static void
-env_name(const struct key *k, char name[ENV_NAME_MAX])
+void
+cfg_env_name(size_t key, char name[CFG_ENV_NAME_MAX])
 {
+	const struct key *k = &keys[key];
 	size_t i;
 
-	snprintf(name, ENV_NAME_MAX, "IDP_%s_%s", k->group, k->name);
+	snprintf(name, CFG_ENV_NAME_MAX, "IDP_%s_%s", k->group, k->name);
 	for (i = 0; name[i] != '\0'; i++)
 		name[i] = g_ascii_toupper(name[i]);
 }
 
 static void
-vappendf(struct load *ld, size_t at, const char *fmt, va_list ap)
+vappendf(struct cfg_load *ld, size_t at, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 
 static void
-vappendf(struct load *ld, size_t at, const char *fmt, va_list ap)
+vappendf(struct cfg_load *ld, size_t at, const char *fmt, va_list ap)
 {
 	if (ld->err == NULL || at >= ld->errlen)
 		return;
 	vsnprintf(ld->err + at, ld->errlen - at, fmt, ap);
 }
 
-/* A message not tied to one key: written as it is. */
-static void
-fail_plain(struct load *ld, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-fail_plain(struct load *ld, const char *fmt, ...)
+void
+cfg_fail_plain(struct cfg_load *ld, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -261,34 +233,26 @@ fail_plain(struct load *ld, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * A message about keys[@i], after a prefix naming where its value came
- * from: the environment variable, or the file with group and key.
- */
-static void
-fail(struct load *ld, size_t i, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-fail(struct load *ld, size_t i, const char *fmt, ...)
+void
+cfg_fail(struct cfg_load *ld, size_t i, const char *fmt, ...)
 {
 	const struct key *k = &keys[i];
-	char name[ENV_NAME_MAX];
+	char name[CFG_ENV_NAME_MAX];
 	va_list ap;
 	int n = 0;
 
 	if (ld->err == NULL || ld->errlen == 0)
 		return;
 	switch (ld->origin[i]) {
-	case ORIGIN_ENV:
-		env_name(k, name);
+	case CFG_ORIGIN_ENV:
+		cfg_env_name(i, name);
 		n = snprintf(ld->err, ld->errlen, "environment %s: ", name);
 		break;
-	case ORIGIN_FILE:
+	case CFG_ORIGIN_FILE:
 		n = snprintf(ld->err, ld->errlen, "%s: [%s] %s: ",
 			     ld->path_shown, k->group, k->name);
 		break;
-	case ORIGIN_DEFAULT:
+	case CFG_ORIGIN_DEFAULT:
 		/* Only a check across keys can blame a default. */
 		n = snprintf(ld->err, ld->errlen, "%s: [%s] %s: ",
 			     ld->path != NULL ? ld->path_shown : "defaults",
@@ -302,8 +266,8 @@ fail(struct load *ld, size_t i, const char *fmt, ...)
 	va_end(ap);
 }
 
-static size_t
-key_index(const char *group, const char *name)
+size_t
+cfg_key_index(const char *group, const char *name)
 {
 	size_t i;
 
@@ -490,15 +454,14 @@ replace_str(char **field, const char *v, bool secret)
 	*field = g_strdup(v);
 }
 
-/* Parse @v as the value of keys[@i] and store it in ld->cfg. */
-static int
-set_value(struct load *ld, size_t i, const char *v)
+int
+cfg_set_value(struct cfg_load *ld, size_t i, const char *v)
 {
 	const struct key *k = &keys[i];
 	struct cfg *c = ld->cfg;
 	void *f = (char *)c + k->offset;
 	struct cfg_net nets[CFG_MAX_TRUSTED_PROXIES];
-	char q[QUOTED_MAX], why[256];
+	char q[CFG_QUOTED_MAX], why[256];
 	unsigned char addr[16];
 	const char *problem;
 	enum log_level level;
@@ -509,18 +472,19 @@ set_value(struct load *ld, size_t i, const char *v)
 	switch (k->type) {
 	case KEY_UINT:
 		if (!parse_uint(v, &x) || x < k->min || x > k->max) {
-			fail(ld, i, "%s is not %s (%" PRIu64 "..%" PRIu64 ")",
-			     quote(q, v), k->noun, k->min, k->max);
+			cfg_fail(ld, i,
+				 "%s is not %s (%" PRIu64 "..%" PRIu64 ")",
+				 cfg_quote(q, v), k->noun, k->min, k->max);
 			return IDP_ERR_INVALID;
 		}
 		*(unsigned *)f = (unsigned)x;
 		return 0;
 	case KEY_SIZE:
 		if (!parse_size(v, &x) || x < k->min || x > k->max) {
-			fail(ld, i,
-			     "%s is not a size in bytes (%" PRIu64 "..%" PRIu64
-			     "; suffix K or M for KiB or MiB)",
-			     quote(q, v), k->min, k->max);
+			cfg_fail(ld, i,
+				 "%s is not a size in bytes (%" PRIu64
+				 "..%" PRIu64 "; suffix K or M for KiB or MiB)",
+				 cfg_quote(q, v), k->min, k->max);
 			return IDP_ERR_INVALID;
 		}
 		*(size_t *)f = (size_t)x;
@@ -528,8 +492,9 @@ set_value(struct load *ld, size_t i, const char *v)
 	case KEY_ADDRESS:
 		if (inet_pton(AF_INET, v, addr) != 1 &&
 		    inet_pton(AF_INET6, v, addr) != 1) {
-			fail(ld, i, "%s is not a numeric IPv4 or IPv6 address",
-			     quote(q, v));
+			cfg_fail(ld, i,
+				 "%s is not a numeric IPv4 or IPv6 address",
+				 cfg_quote(q, v));
 			return IDP_ERR_INVALID;
 		}
 		replace_str(f, v, false);
@@ -537,8 +502,8 @@ set_value(struct load *ld, size_t i, const char *v)
 	case KEY_URL:
 		problem = url_problem(v, &https);
 		if (problem != NULL) {
-			fail(ld, i, "%s is not a public URL: %s", quote(q, v),
-			     problem);
+			cfg_fail(ld, i, "%s is not a public URL: %s",
+				 cfg_quote(q, v), problem);
 			return IDP_ERR_INVALID;
 		}
 		replace_str(f, v, false);
@@ -547,26 +512,28 @@ set_value(struct load *ld, size_t i, const char *v)
 	case KEY_SECRET:
 		/* Never echo the value: a conninfo may hold a password. */
 		if (strlen(v) < k->min) {
-			fail(ld, i, "invalid: empty");
+			cfg_fail(ld, i, "invalid: empty");
 			return IDP_ERR_INVALID;
 		}
 		if (strlen(v) > CFG_CONNINFO_MAX) {
-			fail(ld, i, "invalid: longer than %d bytes",
-			     CFG_CONNINFO_MAX);
+			cfg_fail(ld, i, "invalid: longer than %d bytes",
+				 CFG_CONNINFO_MAX);
 			return IDP_ERR_INVALID;
 		}
 		replace_str(f, v, true);
 		return 0;
 	case KEY_STRING:
 		if (strlen(v) < k->min || strlen(v) > CFG_STRING_MAX) {
-			fail(ld, i, "%s must be %" PRIu64 " to %d bytes long",
-			     quote(q, v), k->min, CFG_STRING_MAX);
+			cfg_fail(ld, i,
+				 "%s must be %" PRIu64 " to %d bytes long",
+				 cfg_quote(q, v), k->min, CFG_STRING_MAX);
 			return IDP_ERR_INVALID;
 		}
 		for (const char *p = v; *p != '\0'; p++) {
 			if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-				fail(ld, i, "%s contains a control character",
-				     quote(q, v));
+				cfg_fail(ld, i,
+					 "%s contains a control character",
+					 cfg_quote(q, v));
 				return IDP_ERR_INVALID;
 			}
 		}
@@ -580,22 +547,23 @@ set_value(struct load *ld, size_t i, const char *v)
 			   strcmp(v, "off") == 0 || strcmp(v, "0") == 0) {
 			*(bool *)f = false;
 		} else {
-			fail(ld, i, "%s is not true or false", quote(q, v));
+			cfg_fail(ld, i, "%s is not true or false",
+				 cfg_quote(q, v));
 			return IDP_ERR_INVALID;
 		}
 		return 0;
 	case KEY_LEVEL:
 		if (!log_level_parse(v, &level)) {
-			fail(ld, i,
-			     "%s is not a level (debug, info, warn, error)",
-			     quote(q, v));
+			cfg_fail(ld, i,
+				 "%s is not a level (debug, info, warn, error)",
+				 cfg_quote(q, v));
 			return IDP_ERR_INVALID;
 		}
 		*(enum log_level *)f = level;
 		return 0;
 	case KEY_NETS:
 		if (cfg_nets_parse(v, nets, &n, why, sizeof(why)) != 0) {
-			fail(ld, i, "%s", why);
+			cfg_fail(ld, i, "%s", why);
 			return IDP_ERR_INVALID;
 		}
 		/* All of it: the environment may replace a longer list. */
@@ -604,12 +572,12 @@ set_value(struct load *ld, size_t i, const char *v)
 		c->n_trusted_proxies = n;
 		return 0;
 	}
-	fail(ld, i, "key of unknown type");
+	cfg_fail(ld, i, "key of unknown type");
 	return IDP_ERR_INTERNAL;
 }
 
-static int
-set_defaults(struct load *ld)
+int
+cfg_set_defaults(struct cfg_load *ld)
 {
 	const struct key *k;
 	void *f;
@@ -636,7 +604,7 @@ set_defaults(struct load *ld)
 		case KEY_LEVEL:
 		case KEY_NETS:
 			/* Parsed like any value: the defaults are checked. */
-			rc = set_value(ld, i, k->def_str);
+			rc = cfg_set_value(ld, i, k->def_str);
 			if (rc != 0)
 				return rc;
 			break;
@@ -645,359 +613,68 @@ set_defaults(struct load *ld)
 	return 0;
 }
 
-/*
- * Read @path whole, at most CFG_FILE_MAX bytes. Only a regular file: a
- * FIFO or device given by mistake must not block or stream forever.
- */
-static int
-read_file(struct load *ld, char **out, size_t *len)
-{
-	char *buf = NULL, eb[128];
-	struct stat st;
-	size_t total = 0;
-	ssize_t r;
-	int fd, rc = 0;
-
-	fd = open(ld->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		fail_plain(ld, "%s: cannot open: %s", ld->path_shown,
-			   strerror_r(errno, eb, sizeof(eb)));
-		return IDP_ERR_IO;
-	}
-	if (fstat(fd, &st) != 0) {
-		fail_plain(ld, "%s: cannot stat: %s", ld->path_shown,
-			   strerror_r(errno, eb, sizeof(eb)));
-		rc = IDP_ERR_IO;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fail_plain(ld, "%s: not a regular file", ld->path_shown);
-		rc = IDP_ERR_IO;
-		goto out;
-	}
-	/* One byte more than allowed tells a file that grew meanwhile. */
-	buf = g_malloc(CFG_FILE_MAX + 1);
-	while (total <= CFG_FILE_MAX) {
-		r = read(fd, buf + total, CFG_FILE_MAX + 1 - total);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			fail_plain(ld, "%s: cannot read: %s", ld->path_shown,
-				   strerror_r(errno, eb, sizeof(eb)));
-			rc = IDP_ERR_IO;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		total += (size_t)r;
-	}
-	if (total > CFG_FILE_MAX) {
-		fail_plain(ld, "%s: larger than %d bytes", ld->path_shown,
-			   CFG_FILE_MAX);
-		rc = IDP_ERR_TOO_LARGE;
-		goto out;
-	}
-	*out = buf;
-	*len = total;
-	buf = NULL;
-out:
-	if (buf != NULL) {
-		explicit_bzero(buf, total);
-		g_free(buf);
-	}
-	close(fd);
-	return rc;
-}
-
-static bool
-group_known(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
-		if (strcmp(groups[i], name) == 0)
-			return true;
-	}
-	return false;
-}
-
-/*
- * Check what GLib would accept silently or report without a line number:
- * NUL bytes (GLib cuts the value there), invalid UTF-8, malformed lines
- * (GLib echoes them, and a line may hold a password), keys set twice (GLib
- * keeps the last one, which hides a mistake), and unknown groups and keys,
- * so that a typo is reported with its line.
- */
-static int
-scan_lines(struct load *ld, const char *data, size_t len)
-{
-	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal,
-						 g_free, NULL);
-	const char *p = data, *end = data + len, *nl, *s, *e, *eq, *k;
-	char *group = NULL, *id = NULL, q[QUOTED_MAX];
-	unsigned line = 0;
-	void *first;
-	int rc = IDP_ERR_INVALID;
-
-	for (; p < end; p = nl != NULL ? nl + 1 : end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		e = nl != NULL ? nl : end;
-		line++;
-		if (memchr(p, '\0', (size_t)(e - p)) != NULL) {
-			fail_plain(ld, "%s: line %u: contains a NUL byte",
-				   ld->path_shown, line);
-			goto out;
-		}
-		if (!g_utf8_validate(p, e - p, NULL)) {
-			fail_plain(ld, "%s: line %u: not valid UTF-8",
-				   ld->path_shown, line);
-			goto out;
-		}
-		/* GLib's rules: leading white space does not count. */
-		for (s = p; s < e && g_ascii_isspace(*s); s++)
-			;
-		while (e > s && g_ascii_isspace(e[-1]))
-			e--;
-		if (s == e || *s == '#')
-			continue;
-		if (*s == '[') {
-			if (e - s < 3 || e[-1] != ']' ||
-			    memchr(s + 1, '[', (size_t)(e - s - 2)) != NULL ||
-			    memchr(s + 1, ']', (size_t)(e - s - 2)) != NULL) {
-				fail_plain(ld,
-					   "%s: line %u: malformed group "
-					   "header (expected [name])",
-					   ld->path_shown, line);
-				goto out;
-			}
-			g_free(group);
-			group = g_strndup(s + 1, (size_t)(e - s - 2));
-			if (!group_known(group)) {
-				fail_plain(ld,
-					   "%s: line %u: unknown group [%s] "
-					   "(known: server, database, log)",
-					   ld->path_shown, line,
-					   show(q, group));
-				goto out;
-			}
-			continue;
-		}
-		eq = memchr(s, '=', (size_t)(e - s));
-		if (eq == NULL) {
-			fail_plain(ld,
-				   "%s: line %u: neither key = value, "
-				   "[group] nor # comment",
-				   ld->path_shown, line);
-			goto out;
-		}
-		for (k = eq; k > s && g_ascii_isspace(k[-1]); k--)
-			;
-		if (k == s) {
-			fail_plain(ld, "%s: line %u: no key before '='",
-				   ld->path_shown, line);
-			goto out;
-		}
-		if (group == NULL) {
-			fail_plain(ld, "%s: line %u: key before the first "
-				   "[group]", ld->path_shown, line);
-			goto out;
-		}
-		id = g_strndup(s, (size_t)(k - s));
-		if (key_index(group, id) == N_KEYS) {
-			fail_plain(ld, "%s: line %u: [%s] unknown key %s",
-				   ld->path_shown, line, group, quote(q, id));
-			goto out;
-		}
-		g_free(id);
-		id = g_strdup_printf("[%s] %.*s", group, (int)(k - s), s);
-		first = g_hash_table_lookup(seen, id);
-		if (first != NULL) {
-			fail_plain(ld, "%s: line %u: %s set again (first on "
-				   "line %u)", ld->path_shown, line,
-				   show(q, id), GPOINTER_TO_UINT(first));
-			goto out;
-		}
-		g_hash_table_insert(seen, id, GUINT_TO_POINTER(line));
-		id = NULL;
-	}
-	rc = 0;
-out:
-	g_free(id);
-	g_free(group);
-	g_hash_table_destroy(seen);
-	return rc;
-}
-
-/* Apply every key of @kf, refusing unknown groups and keys. */
-static int
-apply_file(struct load *ld, GKeyFile *kf)
-{
-	char **names = NULL, **gnames = NULL, *v, q[QUOTED_MAX];
-	GError *gerr = NULL;
-	gsize ng, nk, g, j;
-	size_t i;
-	int rc = 0;
-
-	gnames = g_key_file_get_groups(kf, &ng);
-	for (g = 0; g < ng && rc == 0; g++) {
-		if (!group_known(gnames[g])) {
-			fail_plain(ld,
-				   "%s: unknown group [%s] (known: server, "
-				   "database, log)",
-				   ld->path_shown, show(q, gnames[g]));
-			rc = IDP_ERR_INVALID;
-			break;
-		}
-		g_strfreev(names);
-		names = g_key_file_get_keys(kf, gnames[g], &nk, NULL);
-		for (j = 0; names != NULL && j < nk; j++) {
-			i = key_index(gnames[g], names[j]);
-			if (i == N_KEYS) {
-				fail_plain(ld, "%s: [%s] unknown key %s",
-					   ld->path_shown, gnames[g],
-					   quote(q, names[j]));
-				rc = IDP_ERR_INVALID;
-				break;
-			}
-			ld->origin[i] = ORIGIN_FILE;
-			v = g_key_file_get_string(kf, gnames[g], names[j],
-						  &gerr);
-			/* GLib may return a value and an error both. */
-			if (v == NULL || gerr != NULL) {
-				/* GLib's message would echo the value. */
-				fail(ld, i, "invalid: bad escape sequence "
-				     "(write a backslash as \\\\)");
-				rc = IDP_ERR_INVALID;
-				if (v != NULL)
-					explicit_bzero(v, strlen(v));
-				g_free(v);
-				g_clear_error(&gerr);
-				break;
-			}
-			rc = set_value(ld, i, v);
-			explicit_bzero(v, strlen(v));
-			g_free(v);
-			if (rc != 0)
-				break;
-		}
-	}
-	g_strfreev(names);
-	g_strfreev(gnames);
-	return rc;
-}
-
-static bool
-has_env_prefix(const char *var)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(env_prefixes) / sizeof(env_prefixes[0]); i++) {
-		if (strncmp(var, env_prefixes[i], strlen(env_prefixes[i])) ==
-		    0)
-			return true;
-	}
-	return false;
-}
-
-/* Apply IDP_<GROUP>_<KEY> variables, refusing ones that name no key. */
-static int
-apply_env(struct load *ld)
-{
-	char name[ENV_NAME_MAX], q[QUOTED_MAX], *var;
-	const char *v;
-	size_t i, len;
-	char **e;
-	int rc;
-
-	for (e = environ; *e != NULL; e++) {
-		if (!has_env_prefix(*e))
-			continue;
-		len = strcspn(*e, "=");
-		for (i = 0; i < N_KEYS; i++) {
-			env_name(&keys[i], name);
-			if (strlen(name) == len && memcmp(name, *e, len) == 0)
-				break;
-		}
-		if (i == N_KEYS) {
-			var = g_strndup(*e, len);
-			fail_plain(ld,
-				   "environment %s: no such configuration "
-				   "key (see docs/configuration.md)",
-				   show(q, var));
-			g_free(var);
-			return IDP_ERR_INVALID;
-		}
-	}
-	for (i = 0; i < N_KEYS; i++) {
-		env_name(&keys[i], name);
-		v = getenv(name);
-		if (v == NULL)
-			continue;
-		ld->origin[i] = ORIGIN_ENV;
-		if (!g_utf8_validate(v, -1, NULL)) {
-			fail(ld, i, "invalid: not UTF-8");
-			return IDP_ERR_INVALID;
-		}
-		rc = set_value(ld, i, v);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
-}
-
 /* Of keys @a and @b, the one set last: the likelier one to fix. */
 static size_t
-blame(const struct load *ld, size_t a, size_t b)
+blame(const struct cfg_load *ld, size_t a, size_t b)
 {
 	return ld->origin[b] > ld->origin[a] ? b : a;
 }
 
-/* Checks that span keys, once every source is applied. */
-static int
-check_all(struct load *ld)
+int
+cfg_check_all(struct cfg_load *ld)
 {
 	struct cfg *c = ld->cfg;
-	size_t conns = key_index("server", "max_connections");
-	size_t per_ip = key_index("server", "max_connections_per_ip");
-	size_t mem = key_index("server", "connection_memory");
-	size_t url = key_index("server", "max_url");
-	size_t hdrs = key_index("server", "max_headers");
+	size_t conns = cfg_key_index("server", "max_connections");
+	size_t per_ip = cfg_key_index("server", "max_connections_per_ip");
+	size_t mem = cfg_key_index("server", "connection_memory");
+	size_t url = cfg_key_index("server", "max_url");
+	size_t hdrs = cfg_key_index("server", "max_headers");
 	long cores;
 
 	if (c->max_connections_per_ip > c->max_connections) {
-		fail(ld, blame(ld, per_ip, conns),
-		     "max_connections_per_ip (%u) must not exceed "
-		     "max_connections (%u)",
-		     c->max_connections_per_ip, c->max_connections);
+		cfg_fail(ld, blame(ld, per_ip, conns),
+			 "max_connections_per_ip (%u) must not exceed "
+			 "max_connections (%u)",
+			 c->max_connections_per_ip, c->max_connections);
 		return IDP_ERR_INVALID;
 	}
 	if (c->connection_memory <= c->max_url + c->max_headers) {
-		fail(ld, blame(ld, blame(ld, mem, url), hdrs),
-		     "connection_memory (%zu) must be larger than max_url + "
-		     "max_headers (%zu + %zu): libmicrohttpd keeps the "
-		     "request line and headers in this per-connection pool, "
-		     "and a full pool drops the request before idpd can "
-		     "answer 414 or 431",
-		     c->connection_memory, c->max_url, c->max_headers);
+		cfg_fail(ld, blame(ld, blame(ld, mem, url), hdrs),
+			 "connection_memory (%zu) must be larger than max_url "
+			 "+ max_headers (%zu + %zu): libmicrohttpd keeps the "
+			 "request line and headers in this per-connection "
+			 "pool, and a full pool drops the request before idpd "
+			 "can answer 414 or 431",
+			 c->connection_memory, c->max_url, c->max_headers);
 		return IDP_ERR_INVALID;
 	}
 	if (strcmp(c->mail_mode, "file") != 0 &&
 	    strcmp(c->mail_mode, "smtp") != 0) {
-		fail(ld, key_index("mail", "mode"),
-		     "must be \"file\" or \"smtp\"");
+		cfg_fail(ld, cfg_key_index("mail", "mode"),
+			 "must be \"file\" or \"smtp\"");
 		return IDP_ERR_INVALID;
 	}
 	c->mail_smtp = strcmp(c->mail_mode, "smtp") == 0;
 	if (c->mail_smtp && strncmp(c->mail_smtp_url, "smtp://", 7) != 0 &&
 	    strncmp(c->mail_smtp_url, "smtps://", 8) != 0) {
-		fail(ld, key_index("mail", "smtp_url"),
-		     "must start with smtp:// or smtps://");
+		cfg_fail(ld, cfg_key_index("mail", "smtp_url"),
+			 "must start with smtp:// or smtps://");
 		return IDP_ERR_INVALID;
 	}
 	if (c->session_absolute_s < c->session_idle_s) {
-		fail(ld, key_index("accounts", "session_absolute_timeout"),
-		     "(%u) must not be shorter than session_idle_timeout (%u)",
-		     c->session_absolute_s, c->session_idle_s);
+		cfg_fail(ld,
+			 cfg_key_index("accounts", "session_absolute_timeout"),
+			 "(%u) must not be shorter than session_idle_timeout "
+			 "(%u)",
+			 c->session_absolute_s, c->session_idle_s);
+		return IDP_ERR_INVALID;
+	}
+	if (strlen(c->keys_certificate_subject) > CFG_CERT_SUBJECT_MAX) {
+		cfg_fail(ld, cfg_key_index("keys", "certificate_subject"),
+			 "must be at most %d bytes (the limit of an X.509 "
+			 "common "
+			 "name)",
+			 CFG_CERT_SUBJECT_MAX);
 		return IDP_ERR_INVALID;
 	}
 	if (c->threads == 0) {
@@ -1009,69 +686,6 @@ check_all(struct load *ld)
 		c->threads = (unsigned)cores;
 	}
 	return 0;
-}
-
-int
-cfg_load(const char *path, struct cfg **out, char *err, size_t errlen)
-{
-	struct load ld;
-	GKeyFile *kf = NULL;
-	GError *gerr = NULL;
-	char *data = NULL, q[QUOTED_MAX];
-	size_t len = 0;
-	int rc;
-
-	*out = NULL;
-	memset(&ld, 0, sizeof(ld));
-	ld.path = path;
-	ld.err = err;
-	ld.errlen = err != NULL ? errlen : 0;
-	if (ld.errlen > 0)
-		err[0] = '\0';
-	show_n(ld.path_shown, path != NULL ? path : "", PATH_SHOW_MAX);
-	ld.cfg = g_new0(struct cfg, 1);
-
-	rc = set_defaults(&ld);
-	if (rc != 0)
-		goto out;
-	if (path != NULL) {
-		rc = read_file(&ld, &data, &len);
-		if (rc != 0)
-			goto out;
-		rc = scan_lines(&ld, data, len);
-		if (rc != 0)
-			goto out;
-		kf = g_key_file_new();
-		if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE,
-					       &gerr)) {
-			fail_plain(&ld, "%s: %s", ld.path_shown,
-				   show(q, gerr->message));
-			rc = IDP_ERR_INVALID;
-			goto out;
-		}
-		rc = apply_file(&ld, kf);
-		if (rc != 0)
-			goto out;
-	}
-	rc = apply_env(&ld);
-	if (rc != 0)
-		goto out;
-	rc = check_all(&ld);
-	if (rc != 0)
-		goto out;
-	*out = ld.cfg;
-	ld.cfg = NULL;
-out:
-	if (gerr != NULL)
-		g_error_free(gerr);
-	if (kf != NULL)
-		g_key_file_free(kf);
-	if (data != NULL) {
-		explicit_bzero(data, len);
-		g_free(data);
-	}
-	cfg_free(ld.cfg);
-	return rc;
 }
 
 void
@@ -1093,6 +707,8 @@ cfg_free(struct cfg *cfg)
 		explicit_bzero(cfg->mail_smtp_password,
 			       strlen(cfg->mail_smtp_password));
 	g_free(cfg->mail_smtp_password);
+	g_free(cfg->keys_master_key_file);
+	g_free(cfg->keys_certificate_subject);
 	g_free(cfg);
 }
 

@@ -25,22 +25,10 @@
 #include "idp/log/log.h"
 
 /*
- * Largest config file read. A real one is a few hundred bytes; the bound
- * only keeps a wrong path (a log, a device) from being read whole.
+ * The limits on the file and on values (CFG_FILE_MAX, CFG_CONNINFO_MAX,
+ * CFG_PUBLIC_URL_MAX, CFG_STRING_MAX, CFG_CERT_SUBJECT_MAX,
+ * CFG_THREADS_MAX, CFG_MAX_TRUSTED_PROXIES) are in idp/common/limits.h.
  */
-#define CFG_FILE_MAX (64 * 1024)
-
-/* Longest [database] conninfo: libpq has no limit, this is plenty. */
-#define CFG_CONNINFO_MAX 4096
-
-/* Longest [server] public_url: 253 bytes of host name plus scheme, port. */
-#define CFG_PUBLIC_URL_MAX 512
-
-/* Longest plain string value (paths, addresses, URLs in [mail]). */
-#define CFG_STRING_MAX 1024
-
-/* [server] threads at most; 0 in the config means one per online core. */
-#define CFG_THREADS_MAX 256
 
 /*
  * One trusted proxy: an address with a prefix length (CIDR). Bits of @addr
@@ -95,6 +83,12 @@ struct cfg {
 	char *mail_smtp_user;	/* empty: no authentication */
 	char *mail_smtp_password; /* secret; never logged */
 	unsigned mail_max_attempts; /* then the mail is given up, logged */
+
+	/* [keys] */
+	char *keys_master_key_file;	 /* path of the 32-byte master key */
+	unsigned keys_rollover_window_s; /* next is published this long */
+	unsigned keys_certificate_validity_days;
+	char *keys_certificate_subject; /* CN; "": the public URL's host */
 };
 
 /*

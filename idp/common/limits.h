@@ -46,6 +46,47 @@
 /* Request id: 16 random bytes as hex. */
 #define HTTP_REQUEST_ID_BYTES 16
 
+/* Longest decoded form field name: ours are short words. */
+#define HTTP_MAX_FIELD_NAME 64
+/*
+ * Cookies kept from a request; the rest is ignored (the header is bounded
+ * by server.max_headers anyway).
+ */
+#define HTTP_MAX_COOKIES 64
+/* Longest cookie name we set (before the __Host- prefix). */
+#define HTTP_MAX_COOKIE_NAME 64
+/* Longest cookie value we set: our values are 43-byte tokens. */
+#define HTTP_MAX_COOKIE_VALUE 1024
+/* Set-Cookie lines on one reply: session, CSRF and a few to spare. */
+#define HTTP_MAX_SET_COOKIES 8
+/* Longest redirect target (path and query). */
+#define HTTP_MAX_REDIRECT 2048
+
+/*
+ * Config (idp/cfg). Largest config file read. A real one is a few hundred
+ * bytes; the bound only keeps a wrong path (a log, a device) from being
+ * read whole.
+ */
+#define CFG_FILE_MAX (64 * 1024)
+
+/* Longest [database] conninfo: libpq has no limit, this is plenty. */
+#define CFG_CONNINFO_MAX 4096
+
+/* Longest [server] public_url: 253 bytes of host name plus scheme, port. */
+#define CFG_PUBLIC_URL_MAX 512
+
+/* Longest plain string value (paths, addresses, URLs in [mail]). */
+#define CFG_STRING_MAX 1024
+
+/*
+ * Longest [keys] certificate_subject: X.509's upper bound for a common
+ * name (ub-common-name, RFC 5280) is 64 characters; we count bytes.
+ */
+#define CFG_CERT_SUBJECT_MAX 64
+
+/* [server] threads at most; 0 in the config means one per online core. */
+#define CFG_THREADS_MAX 256
+
 /* Trusted proxies in the config. */
 #define CFG_MAX_TRUSTED_PROXIES 32
 
@@ -84,5 +125,38 @@
 #define ACCOUNT_STREET_MAX_CHARS 200
 #define ACCOUNT_CITY_MAX_CHARS 200
 #define ACCOUNT_POSTAL_CODE_MAX_CHARS 20
+
+/*
+ * Pages and mails (idp/page). Sections and partials nested deeper than
+ * this are refused when a template is parsed, so rendering can never
+ * recurse without bound (a partial that includes itself is caught the
+ * same way).
+ */
+#define PAGE_MAX_DEPTH 16
+/* A rendered page or mail larger than this is an error, not a reply. */
+#define PAGE_MAX_OUTPUT (1024 * 1024)
+/*
+ * One embedded file; templates/embed.py enforces the same bound at build
+ * time.
+ */
+#define PAGE_MAX_FILE (256 * 1024)
+/* Characters between {{ and }}: names are short. */
+#define PAGE_MAX_TAG 64
+
+/*
+ * SAML metadata of relying parties (idp/saml/saml_sp.h), enforced before
+ * any XML parser sees the bytes. Real SP metadata is a few KiB with a
+ * depth under 10 and well under a hundred elements; federation aggregates
+ * are not accepted (one entity per import), so these bounds only ever
+ * stop abuse and mistakes.
+ */
+#define SAML_SP_METADATA_MAX (1024 * 1024) /* bytes */
+#define SAML_SP_METADATA_DEPTH_MAX 32 /* nesting of elements */
+#define SAML_SP_METADATA_ELEMENTS_MAX 20000 /* elements, comments, PIs */
+#define SAML_SP_ENTITY_ID_MAX 1024 /* bytes */
+#define SAML_SP_URL_MAX 2048 /* endpoint and metadata URLs */
+#define SAML_SP_ENDPOINTS_MAX 32 /* ACS, and SLO, each */
+#define SAML_SP_CERTS_MAX 16 /* X509Certificate elements */
+#define SAML_SP_CERT_B64_MAX (64 * 1024) /* one certificate, base64 */
 
 #endif

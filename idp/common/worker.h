@@ -9,9 +9,18 @@
 #include "idp/cfg/cfg.h"
 #include "idp/store/store.h"
 
+struct saml_worker;
+
 struct worker {
 	struct store *store; /* this thread's database connection */
 	const struct cfg *cfg; /* config at start; immutable */
+	/*
+	 * SAML: this thread's lasso server and relying-party policies,
+	 * built on the first SAML request and rebuilt when the database
+	 * says they changed (idp/saml); NULL until then. Freed with
+	 * saml_worker_free() when the thread ends.
+	 */
+	struct saml_worker *saml;
 };
 
 #endif

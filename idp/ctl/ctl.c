@@ -1,8 +1,12 @@
 /*
- * What every idpctl command shares: how it reports failure.
+ * What every idpctl command shares: how it reports failure, and who the
+ * operator is.
  */
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "idp/ctl/ctl.h"
 
@@ -37,4 +41,17 @@ ctl_usage(const char *fmt, ...)
 	va_end(ap);
 	fputs("Try 'idpctl --help'.\n", stderr);
 	return CTL_EXIT_USAGE;
+}
+
+void
+ctl_operator_name(char buf[CTL_OPERATOR_MAX])
+{
+	const struct passwd *pw = getpwuid(geteuid());
+
+	if (pw != NULL && pw->pw_name != NULL && pw->pw_name[0] != '\0' &&
+	    strlen(pw->pw_name) < CTL_OPERATOR_MAX)
+		(void)snprintf(buf, CTL_OPERATOR_MAX, "%s", pw->pw_name);
+	else
+		(void)snprintf(buf, CTL_OPERATOR_MAX, "uid %u",
+			       (unsigned)geteuid());
 }

@@ -5,6 +5,7 @@
  *
  * A command prints its results on stdout and its failure as one line on
  * stderr (through ctl_fail() or ctl_usage()), and returns an exit status.
+ * What the groups share beyond this file is in idp/ctl/ctl_util.h.
  */
 #ifndef IDP_CTL_CTL_H
 #define IDP_CTL_CTL_H
@@ -36,6 +37,8 @@ struct ctl_group {
 extern const struct ctl_group ctl_group_db;
 extern const struct ctl_group ctl_group_account;
 extern const struct ctl_group ctl_group_audit;
+extern const struct ctl_group ctl_group_keys;
+extern const struct ctl_group ctl_group_sp;
 
 /*
  * "idpctl: <message>" on stderr. Returns CTL_EXIT_FAIL, so that a command
@@ -48,5 +51,15 @@ int ctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * CTL_EXIT_USAGE.
  */
 int ctl_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Room for the operator's name, NUL included. */
+#define CTL_OPERATOR_MAX 64
+
+/*
+ * The OS user running idpctl into @buf, for the audit details of an
+ * operator's action: the user name, or "uid N" when it has none or a
+ * longer one.
+ */
+void ctl_operator_name(char buf[CTL_OPERATOR_MAX]);
 
 #endif

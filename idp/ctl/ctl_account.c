@@ -21,12 +21,10 @@
  */
 #include <errno.h>
 #include <glib.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "idp/account/account.h"
@@ -34,101 +32,14 @@
 #include "idp/common/limits.h"
 #include "idp/crypto/crypt.h"
 #include "idp/ctl/ctl.h"
+#include "idp/ctl/ctl_util.h"
 #include "idp/mail/mail.h"
 #include "idp/store/store_account.h"
 
-/* Room for the OS user name in the audit details. */
-#define OPERATOR_MAX 64
 /* A session handle: 128 bits as lower-case hex. */
 #define HANDLE_LEN 32
-/* Bytes of an argument shown back in an error message. */
-#define SHOWN_MAX 48
-
-struct opt {
-	const char *name;  /* "--email" */
-	size_t max;	   /* longest value in bytes; 0: a flag */
-	const char *value; /* out: the value; "" for a flag; NULL: absent */
-};
-
-/* Copy of @s for an error line: printable ASCII only, cut short. */
-static const char *
-shown(const char *s, char buf[SHOWN_MAX + 4])
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0' && i < SHOWN_MAX; i++)
-		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-	strcpy(buf + i, s[i] != '\0' ? "..." : "");
-	return buf;
-}
-
-/*
- * Parse @argv[1..] of command @cmd into @opts (@n of them; "--name V",
- * "--name=V" or a flag "--name") and at most one positional argument
- * into *@pos (NULL when none). "--" ends the options. Reports the first
- * problem and returns CTL_EXIT_USAGE, else CTL_EXIT_OK.
- */
-static int
-args_parse(const char *cmd, int argc, char **argv, struct opt *opts, size_t n,
-	   const char **pos)
-{
-	char b1[SHOWN_MAX + 4];
-	bool only_pos = false;
-
-	*pos = NULL;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *eq, *v = NULL;
-		struct opt *o = NULL;
-		size_t len;
-
-		if (!only_pos && strcmp(a, "--") == 0) {
-			only_pos = true;
-			continue;
-		}
-		if (only_pos || a[0] != '-' || a[1] == '\0') {
-			if (*pos != NULL)
-				return ctl_usage("'account %s': unexpected "
-						 "argument '%s'",
-						 cmd, shown(a, b1));
-			*pos = a;
-			continue;
-		}
-		eq = strchr(a, '=');
-		len = eq != NULL ? (size_t)(eq - a) : strlen(a);
-		for (size_t k = 0; k < n && o == NULL; k++)
-			if (strlen(opts[k].name) == len &&
-			    strncmp(opts[k].name, a, len) == 0)
-				o = &opts[k];
-		if (o == NULL)
-			return ctl_usage("'account %s': unknown option '%s'",
-					 cmd, shown(a, b1));
-		if (o->value != NULL)
-			return ctl_usage("'account %s': %s given twice", cmd,
-					 o->name);
-		if (o->max == 0) {
-			if (eq != NULL)
-				return ctl_usage("'account %s': %s takes no "
-						 "value",
-						 cmd, o->name);
-			o->value = "";
-			continue;
-		}
-		if (eq != NULL)
-			v = eq + 1;
-		else if (i + 1 < argc)
-			v = argv[++i];
-		if (v == NULL || v[0] == '\0')
-			return ctl_usage("'account %s': %s needs a value", cmd,
-					 o->name);
-		/* Bound every value before anything parses it. */
-		if (strlen(v) > o->max)
-			return ctl_usage("'account %s': %s is longer than %zu "
-					 "bytes",
-					 cmd, o->name, o->max);
-		o->value = v;
-	}
-	return CTL_EXIT_OK;
-}
+/* The label column of show and sessions (struct ctl_out). */
+#define LABEL_WIDTH 20
 
 /* The one positional argument, an e-mail address: present and valid. */
 static int
@@ -143,83 +54,6 @@ email_arg(const char *cmd, const char *email)
 }
 
 /*
- * Append @s to @o: as a JSON string (@json; NULL as null) or as plain
- * text (NULL as "-"). In both forms control characters, format
- * characters (bidirectional overrides and the like), line separators and
- * backslashes are escaped as \uXXXX or \\, and invalid UTF-8 becomes
- * \ufffd: what a citizen typed, or an eID or user agent sent, must not
- * move the cursor, recolour or reorder the operator's terminal.
- */
-static void
-put_text(GString *o, const char *s, bool json)
-{
-	if (s == NULL) {
-		g_string_append(o, json ? "null" : "-");
-		return;
-	}
-	if (json)
-		g_string_append_c(o, '"');
-	while (*s != '\0') {
-		gunichar c = g_utf8_get_char_validated(s, -1);
-		const char *next;
-
-		if (c == (gunichar)-1 || c == (gunichar)-2) {
-			g_string_append(o, "\\ufffd");
-			s++;
-			continue;
-		}
-		next = s + g_unichar_to_utf8(c, NULL);
-		if (c == '\\' || (json && c == '"')) {
-			g_string_append_c(o, '\\');
-			g_string_append_c(o, (char)c);
-		} else if (g_unichar_iscntrl(c) ||
-			   g_unichar_type(c) == G_UNICODE_FORMAT ||
-			   c == 0x2028 || c == 0x2029) {
-			if (c > 0xffff) /* JSON wants a surrogate pair */
-				g_string_append_printf(
-					o, "\\u%04x\\u%04x",
-					0xd800 + ((c - 0x10000) >> 10),
-					0xdc00 + ((c - 0x10000) & 0x3ff));
-			else
-				g_string_append_printf(o, "\\u%04x", c);
-		} else {
-			g_string_append_len(o, s, next - s);
-		}
-		s = next;
-	}
-	if (json)
-		g_string_append_c(o, '"');
-}
-
-/* "YYYY-MM-DDTHH:MM:SSZ"; as JSON a string. */
-static void
-put_time(GString *o, int64_t t, bool json)
-{
-	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		(void)snprintf(buf, sizeof(buf), "%lld", (long long)t);
-	g_string_append_printf(o, json ? "\"%s\"" : "%s", buf);
-}
-
-/* The OS user running idpctl, for the audit details. */
-static void
-operator_name(char buf[OPERATOR_MAX])
-{
-	const struct passwd *pw = getpwuid(geteuid());
-
-	if (pw != NULL && pw->pw_name != NULL && pw->pw_name[0] != '\0' &&
-	    strlen(pw->pw_name) < OPERATOR_MAX)
-		(void)snprintf(buf, OPERATOR_MAX, "%s", pw->pw_name);
-	else
-		(void)snprintf(buf, OPERATOR_MAX, "uid %u",
-			       (unsigned)geteuid());
-}
-
-/*
  * Audit row for an operator action inside the running transaction:
  * details {"operator": <OS user>} plus @k: @v when @k is not NULL.
  * Returns a STORE_* value.
@@ -228,11 +62,11 @@ static int
 audit_operator(struct store *s, const char *event, const char *subject,
 	       const char *k, const char *v)
 {
-	char op[OPERATOR_MAX];
+	char op[CTL_OPERATOR_MAX];
 	char *details;
 	int rc;
 
-	operator_name(op);
+	ctl_operator_name(op);
 	details = audit_details("operator", op, k, v, NULL);
 	if (details == NULL)
 		return STORE_HARD_ERROR;
@@ -241,48 +75,14 @@ audit_operator(struct store *s, const char *event, const char *subject,
 	return rc;
 }
 
-/*
- * Connect and check that the schema is the one this idpctl was built
- * for. Returns CTL_EXIT_OK with *@out set, or reports and returns
- * CTL_EXIT_FAIL. The connection string never reaches the output.
- */
+/* libsodium, then the store (ctl_store_open()). */
 static int
 connect_store(const struct cfg *cfg, struct store **out)
 {
-	struct store *s;
-	int version = 0, rc = CTL_EXIT_FAIL;
-
 	*out = NULL;
 	if (crypt_init() != 0)
 		return ctl_fail("cannot initialise libsodium");
-	s = store_new(cfg->db_conninfo, cfg->db_tx_retries,
-		      cfg->db_statement_timeout_ms);
-	if (s == NULL)
-		return ctl_fail("out of memory");
-	if (store_ensure(s) != 0) {
-		rc = ctl_fail("cannot connect to the database: %s",
-			      store_error_peek(s));
-		goto out;
-	}
-	if (store_schema_version_select(s, &version) != STORE_ONE_ROW) {
-		rc = ctl_fail("cannot read the schema version");
-		goto out;
-	}
-	if (version != store_schema_expected()) {
-		rc = ctl_fail("the database schema is at version %d, this "
-			      "idpctl expects %d: %s",
-			      version, store_schema_expected(),
-			      version < store_schema_expected()
-				      ? "run 'idpctl db migrate'"
-				      : "use the idpctl of the newer release");
-		goto out;
-	}
-	*out = s;
-	s = NULL;
-	rc = CTL_EXIT_OK;
-out:
-	store_free(s);
-	return rc;
+	return ctl_store_open(cfg, out);
 }
 
 /* Exit status for a failed store_run_tx(): nothing was changed. */
@@ -475,7 +275,7 @@ static int
 cmd_create(const struct cfg *cfg, int argc, char **argv)
 {
 	enum { EMAIL, GIVEN, FAMILY, BIRTH, VERIFIED };
-	struct opt o[] = {
+	struct ctl_opt o[] = {
 		[EMAIL] = {"--email", MAIL_ADDRESS_MAX, NULL},
 		[GIVEN] = {"--given-name", 4 * ACCOUNT_NAME_MAX_CHARS, NULL},
 		[FAMILY] = {"--family-name", 4 * ACCOUNT_NAME_MAX_CHARS, NULL},
@@ -493,7 +293,8 @@ cmd_create(const struct cfg *cfg, int argc, char **argv)
 	uint8_t raw[16];
 	int rc;
 
-	rc = args_parse("create", argc, argv, o, G_N_ELEMENTS(o), &pos);
+	rc = ctl_args_parse("account", "create", argc, argv, o, G_N_ELEMENTS(o),
+			    &pos);
 	if (rc != CTL_EXIT_OK)
 		return rc;
 	if (pos != NULL)
@@ -560,7 +361,7 @@ cmd_create(const struct cfg *cfg, int argc, char **argv)
 		goto out;
 	}
 	msg = g_string_new("created ");
-	put_text(msg, o[EMAIL].value, false);
+	ctl_put_text(msg, o[EMAIL].value, false);
 	g_string_append_printf(msg, " (audit reference %s, e-mail %s)\n", ref,
 			       t.verified ? "verified" : "not verified");
 	fputs(msg->str, stdout);
@@ -647,61 +448,7 @@ out:
 static void
 put_email(struct acct_tx *t)
 {
-	put_text(t->out, t->a.email, false);
-}
-
-/*
- * Output of show and sessions: "label:  value" lines, or the members of
- * one JSON object.
- */
-struct out {
-	GString *s;
-	bool json;
-	bool first; /* no member written yet */
-};
-
-static void
-out_key(struct out *o, const char *key, const char *label)
-{
-	if (o->json)
-		g_string_append_printf(o->s, "%s\"%s\":", o->first ? "{" : ",",
-				       key);
-	else
-		g_string_append_printf(o->s, "%-20s", label);
-	o->first = false;
-}
-
-static void
-out_str(struct out *o, const char *key, const char *label, const char *v)
-{
-	out_key(o, key, label);
-	put_text(o->s, v, o->json);
-	if (!o->json)
-		g_string_append_c(o->s, '\n');
-}
-
-static void
-out_bool(struct out *o, const char *key, const char *label, bool v)
-{
-	out_key(o, key, label);
-	g_string_append(o->s, o->json ? (v ? "true" : "false")
-				      : (v ? "yes\n" : "no\n"));
-}
-
-static void
-out_time(struct out *o, const char *key, const char *label, int64_t t)
-{
-	out_key(o, key, label);
-	put_time(o->s, t, o->json);
-	if (!o->json)
-		g_string_append_c(o->s, '\n');
-}
-
-static void
-out_end(struct out *o)
-{
-	if (o->json)
-		g_string_append(o->s, o->first ? "{}" : "}");
+	ctl_put_text(t->out, t->a.email, false);
 }
 
 static void
@@ -715,32 +462,32 @@ static int
 show_act(struct store *s, struct acct_tx *t)
 {
 	const struct store_account *a = &t->a;
-	struct out o = {t->out, t->json, true};
+	struct ctl_out o = {t->out, t->json, true, LABEL_WIDTH};
 	int n;
 
 	n = store_session_iterate(s, a->id, NULL, count_session, NULL);
 	if (n < 0)
 		return n;
-	out_str(&o, "email", "e-mail:", a->email);
-	out_bool(&o, "email_verified", "verified:", a->email_verified);
-	out_str(&o, "pending_email", "pending e-mail:", a->pending_email);
-	out_str(&o, "status", "status:", a->locked ? "locked" : "active");
-	out_bool(&o, "password_set", "password set:", a->password_hash != NULL);
-	out_str(&o, "given_name", "given name:", a->given_name);
-	out_str(&o, "family_name", "family name:", a->family_name);
-	out_str(&o, "birth_date", "birth date:", a->birth_date);
-	out_str(&o, "street", "street:", a->street);
-	out_str(&o, "postal_code", "postal code:", a->postal_code);
-	out_str(&o, "city", "city:", a->city);
-	out_str(&o, "name_source", "name source:", a->name_source);
-	out_str(&o, "birth_date_source",
-		"birth date source:", a->birth_date_source);
-	out_str(&o, "address_source", "address source:", a->address_source);
-	out_time(&o, "created_at", "created:", a->created_at);
-	out_str(&o, "audit_ref", "audit reference:", a->audit_ref);
-	out_key(&o, "live_sessions", "live sessions:");
-	g_string_append_printf(o.s, "%d%s", n, o.json ? "" : "\n");
-	out_end(&o);
+	ctl_out_str(&o, "email", "e-mail:", a->email);
+	ctl_out_bool(&o, "email_verified", "verified:", a->email_verified);
+	ctl_out_str(&o, "pending_email", "pending e-mail:", a->pending_email);
+	ctl_out_str(&o, "status", "status:", a->locked ? "locked" : "active");
+	ctl_out_bool(&o, "password_set",
+		     "password set:", a->password_hash != NULL);
+	ctl_out_str(&o, "given_name", "given name:", a->given_name);
+	ctl_out_str(&o, "family_name", "family name:", a->family_name);
+	ctl_out_str(&o, "birth_date", "birth date:", a->birth_date);
+	ctl_out_str(&o, "street", "street:", a->street);
+	ctl_out_str(&o, "postal_code", "postal code:", a->postal_code);
+	ctl_out_str(&o, "city", "city:", a->city);
+	ctl_out_str(&o, "name_source", "name source:", a->name_source);
+	ctl_out_str(&o, "birth_date_source",
+		    "birth date source:", a->birth_date_source);
+	ctl_out_str(&o, "address_source", "address source:", a->address_source);
+	ctl_out_time(&o, "created_at", "created:", a->created_at);
+	ctl_out_str(&o, "audit_ref", "audit reference:", a->audit_ref);
+	ctl_out_int(&o, "live_sessions", "live sessions:", n);
+	ctl_out_end(&o);
 	if (o.json)
 		g_string_append_c(o.s, '\n');
 	return STORE_ONE_ROW;
@@ -749,11 +496,12 @@ show_act(struct store *s, struct acct_tx *t)
 static int
 cmd_show(const struct cfg *cfg, int argc, char **argv)
 {
-	struct opt o[] = {{"--json", 0, NULL}};
+	struct ctl_opt o[] = {{"--json", 0, NULL}};
 	struct acct_tx t = {.act = show_act};
 	int rc;
 
-	rc = args_parse("show", argc, argv, o, G_N_ELEMENTS(o), &t.email);
+	rc = ctl_args_parse("account", "show", argc, argv, o, G_N_ELEMENTS(o),
+			    &t.email);
 	if (rc == CTL_EXIT_OK)
 		rc = email_arg("show", t.email);
 	if (rc != CTL_EXIT_OK)
@@ -815,7 +563,7 @@ lock_run(const struct cfg *cfg, int argc, char **argv, bool lock)
 	const char *cmd = lock ? "lock" : "unlock";
 	int rc;
 
-	rc = args_parse(cmd, argc, argv, NULL, 0, &t.email);
+	rc = ctl_args_parse("account", cmd, argc, argv, NULL, 0, &t.email);
 	if (rc == CTL_EXIT_OK)
 		rc = email_arg(cmd, t.email);
 	if (rc != CTL_EXIT_OK)
@@ -859,11 +607,12 @@ delete_act(struct store *s, struct acct_tx *t)
 static int
 cmd_delete(const struct cfg *cfg, int argc, char **argv)
 {
-	struct opt o[] = {{"--yes", 0, NULL}};
+	struct ctl_opt o[] = {{"--yes", 0, NULL}};
 	struct acct_tx t = {.act = delete_act};
 	int rc;
 
-	rc = args_parse("delete", argc, argv, o, G_N_ELEMENTS(o), &t.email);
+	rc = ctl_args_parse("account", "delete", argc, argv, o, G_N_ELEMENTS(o),
+			    &t.email);
 	if (rc == CTL_EXIT_OK)
 		rc = email_arg("delete", t.email);
 	if (rc != CTL_EXIT_OK)
@@ -878,26 +627,27 @@ static void
 list_session(const struct store_session *ss, void *cls)
 {
 	struct acct_tx *t = cls;
-	struct out o = {t->out, t->json, true};
+	struct ctl_out o = {t->out, t->json, true, LABEL_WIDTH};
 
 	if (t->json) {
 		g_string_append(o.s, t->n == 0 ? "" : ",");
-		out_str(&o, "handle", "", ss->handle);
+		ctl_out_str(&o, "handle", "", ss->handle);
 	} else {
 		g_string_append(o.s, "session ");
-		put_text(o.s, ss->handle, false);
+		ctl_put_text(o.s, ss->handle, false);
 		g_string_append_c(o.s, '\n');
 	}
-	out_time(&o, "created_at", "  created:", ss->created_at);
-	out_time(&o, "last_seen_at", "  last seen:", ss->last_seen_at);
-	out_time(&o, "idle_expires_at", "  idle expiry:", ss->idle_expires_at);
-	out_time(&o, "absolute_expires_at",
-		 "  absolute expiry:", ss->absolute_expires_at);
-	out_str(&o, "auth_method", "  method:", ss->auth_method);
-	out_str(&o, "loa", "  level:", ss->loa);
-	out_str(&o, "client", "  client:", ss->client);
-	out_str(&o, "user_agent", "  user agent:", ss->user_agent);
-	out_end(&o);
+	ctl_out_time(&o, "created_at", "  created:", ss->created_at);
+	ctl_out_time(&o, "last_seen_at", "  last seen:", ss->last_seen_at);
+	ctl_out_time(&o, "idle_expires_at",
+		     "  idle expiry:", ss->idle_expires_at);
+	ctl_out_time(&o, "absolute_expires_at",
+		     "  absolute expiry:", ss->absolute_expires_at);
+	ctl_out_str(&o, "auth_method", "  method:", ss->auth_method);
+	ctl_out_str(&o, "loa", "  level:", ss->loa);
+	ctl_out_str(&o, "client", "  client:", ss->client);
+	ctl_out_str(&o, "user_agent", "  user agent:", ss->user_agent);
+	ctl_out_end(&o);
 	t->n++;
 }
 
@@ -962,7 +712,7 @@ static int
 cmd_sessions(const struct cfg *cfg, int argc, char **argv)
 {
 	enum { JSON, END, END_ALL };
-	struct opt o[] = {
+	struct ctl_opt o[] = {
 		[JSON] = {"--json", 0, NULL},
 		[END] = {"--end", 64, NULL},
 		[END_ALL] = {"--end-all", 0, NULL},
@@ -970,7 +720,8 @@ cmd_sessions(const struct cfg *cfg, int argc, char **argv)
 	struct acct_tx t = {.act = sessions_act};
 	int rc;
 
-	rc = args_parse("sessions", argc, argv, o, G_N_ELEMENTS(o), &t.email);
+	rc = ctl_args_parse("account", "sessions", argc, argv, o,
+			    G_N_ELEMENTS(o), &t.email);
 	if (rc == CTL_EXIT_OK)
 		rc = email_arg("sessions", t.email);
 	if (rc != CTL_EXIT_OK)

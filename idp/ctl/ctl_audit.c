@@ -20,6 +20,7 @@
 
 #include "idp/audit/audit.h"
 #include "idp/ctl/ctl.h"
+#include "idp/ctl/ctl_util.h"
 #include "idp/log/log.h"
 #include "idp/store/store.h"
 #include "idp/store/store_audit.h"
@@ -29,42 +30,15 @@
 #define TAIL_MAX     STORE_AUDIT_BATCH_MAX
 
 /*
- * Connect and make sure the schema is the one this idpctl knows: audit
- * statements are prepared only then, and a newer schema might chain rows
- * in a format this program would call broken.
+ * The store, at the schema this idpctl knows: audit statements are
+ * prepared only then, and a newer schema might chain rows in a format
+ * this program would call broken. Worded as audit has always said it.
  */
-static int
-open_store(const struct cfg *cfg, struct store **out)
-{
-	struct store *s;
-	int version = 0;
-
-	*out = NULL;
-	s = store_new(cfg->db_conninfo, cfg->db_tx_retries,
-		      cfg->db_statement_timeout_ms);
-	if (s == NULL)
-		return ctl_fail("out of memory");
-	if (store_ensure(s) != 0) {
-		ctl_fail("cannot reach the database: %s", store_error_peek(s));
-		store_free(s);
-		return CTL_EXIT_FAIL;
-	}
-	if (store_schema_version_select(s, &version) != STORE_ONE_ROW) {
-		store_free(s);
-		return ctl_fail("cannot read the schema version");
-	}
-	if (version != store_schema_expected()) {
-		store_free(s);
-		return ctl_fail("database schema is at version %d, this idpctl "
-				"expects %d%s",
-				version, store_schema_expected(),
-				version < store_schema_expected()
-					? ": run 'idpctl db migrate'"
-					: " (use a newer idpctl)");
-	}
-	*out = s;
-	return CTL_EXIT_OK;
-}
+static const struct ctl_store_words words = {
+	.unreachable = "cannot reach the database",
+	.schema = "database schema",
+	.ahead = " (use a newer idpctl)",
+};
 
 static int
 audit_verify_cmd(const struct cfg *cfg, int argc, char **argv)
@@ -76,7 +50,7 @@ audit_verify_cmd(const struct cfg *cfg, int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return ctl_usage("'audit verify' takes no arguments");
-	rc = open_store(cfg, &s);
+	rc = ctl_store_open_worded(cfg, &words, &s);
 	if (rc != CTL_EXIT_OK)
 		return rc;
 	switch (audit_verify_chain(s, &r)) {
@@ -99,61 +73,30 @@ audit_verify_cmd(const struct cfg *cfg, int argc, char **argv)
 }
 
 /*
- * Print @s for a terminal: printable UTF-8 as it is; C0 and C1 controls,
- * DEL, invalid bytes as \xHH; invisible format characters (bidirectional
- * overrides, zero-width spaces) and line or paragraph separators as
- * \u{XXXX}. NULL prints as "-".
+ * One event on one line, each stored value escaped for a terminal
+ * (ctl_put_text_hex()): a value cannot move the cursor, recolour or
+ * reorder the text, nor start a line of its own.
  */
-static void
-put_safe(const char *s)
-{
-	const char *p, *next;
-	GUnicodeType t;
-	gunichar c;
-
-	if (s == NULL) {
-		fputs("-", stdout);
-		return;
-	}
-	for (p = s; *p != '\0'; p = next) {
-		c = g_utf8_get_char_validated(p, -1);
-		if (c == (gunichar)-1 || c == (gunichar)-2) {
-			printf("\\x%02x", (unsigned char)*p);
-			next = p + 1;
-			continue;
-		}
-		next = p + g_unichar_to_utf8(c, NULL);
-		if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
-			printf("\\x%02x", (unsigned)c);
-			continue;
-		}
-		t = g_unichar_type(c);
-		if (t == G_UNICODE_FORMAT || t == G_UNICODE_LINE_SEPARATOR ||
-		    t == G_UNICODE_PARAGRAPH_SEPARATOR) {
-			printf("\\u{%04x}", (unsigned)c);
-			continue;
-		}
-		fwrite(p, 1, (size_t)(next - p), stdout);
-	}
-}
-
 static void
 print_readable(const struct store_audit_row *row, void *cls)
 {
+	GString *o = g_string_new(NULL);
+
 	(void)cls;
-	printf("%" PRId64 " ", row->seq);
-	put_safe(row->at);
-	fputs(" ", stdout);
-	put_safe(row->event);
-	fputs(" actor=", stdout);
-	put_safe(row->actor);
-	fputs(" subject=", stdout);
-	put_safe(row->subject);
-	fputs(" client=", stdout);
-	put_safe(row->client);
-	fputs(" ", stdout);
-	put_safe(row->details);
-	fputs("\n", stdout);
+	g_string_append_printf(o, "%" PRId64 " ", row->seq);
+	ctl_put_text_hex(o, row->at);
+	g_string_append_c(o, ' ');
+	ctl_put_text_hex(o, row->event);
+	g_string_append(o, " actor=");
+	ctl_put_text_hex(o, row->actor);
+	g_string_append(o, " subject=");
+	ctl_put_text_hex(o, row->subject);
+	g_string_append(o, " client=");
+	ctl_put_text_hex(o, row->client);
+	g_string_append_c(o, ' ');
+	ctl_put_text_hex(o, row->details);
+	g_string_append_c(o, '\n');
+	ctl_emit(o);
 }
 
 /* "key":"escaped value" or "key":null, with a leading comma unless first. */
@@ -236,7 +179,7 @@ audit_tail_cmd(const struct cfg *cfg, int argc, char **argv)
 					 argv[i]);
 		}
 	}
-	rc = open_store(cfg, &s);
+	rc = ctl_store_open_worded(cfg, &words, &s);
 	if (rc != CTL_EXIT_OK)
 		return rc;
 	if (store_audit_tail_iterate(s, n, print, NULL) < 0)

@@ -54,4 +54,10 @@ void handle_export(struct http_request *req);
 void handle_sessions_end(struct http_request *req);
 void handle_sessions_end_others(struct http_request *req);
 
+/* saml_sso.c */
+void handle_saml_metadata(struct http_request *req);
+void handle_saml_sso(struct http_request *req);
+void handle_saml_continue(struct http_request *req);
+void handle_autosubmit_js(struct http_request *req);
+
 #endif

@@ -3,23 +3,43 @@
 #include <string.h>
 
 #include "idp/common/worker.h"
+#include "idp/crypto/crypt.h"
 #include "idp/handlers/citizen.h"
 #include "idp/handlers/handlers.h"
+#include "idp/saml/saml.h"
+
+/*
+ * The pending SAML login this page carries, if any: only a well-formed
+ * id travels on (anything else is dropped, never echoed).
+ */
+static const char *
+pending_of(const char *value)
+{
+	return saml_pending_id_valid(value) ? value : NULL;
+}
 
 void
 handle_login_form(struct http_request *req)
 {
 	struct session_info si;
 
+	const char *pending = pending_of(http_request_query(req, "pending"));
+
 	if (!citizen_session(req, &si))
 		return;
-	if (si.valid) {
+	/*
+	 * With a pending SAML login the form is shown even to a logged-in
+	 * citizen: the portal may have asked for a fresh login (ForceAuthn),
+	 * and /saml/continue sent the citizen here for that.
+	 */
+	if (si.valid && pending == NULL) {
 		session_info_clear(&si);
 		http_reply_redirect(req, "/account");
 		return;
 	}
+	session_info_clear(&si);
 	struct page_vars *v = citizen_vars(NULL);
-	page_vars_set(v, "pending", http_request_query(req, "pending"));
+	page_vars_set(v, "pending", pending);
 	http_reply_render(req, 200, "login", v);
 	page_vars_free(v);
 }
@@ -45,6 +65,17 @@ handle_login(struct http_request *req)
 		 * carries over (session fixation, token reuse). */
 		citizen_session_cookie(req, cookie);
 		http_csrf_rotate(req);
+		crypt_wipe(cookie, sizeof(cookie));
+		/* Back to the portal that sent the citizen, if one did. */
+		if (pending_of(http_request_form(req, "pending")) != NULL) {
+			char *loc = g_strdup_printf(
+				"/saml/continue?pending=%s",
+				http_request_form(req, "pending"));
+			http_reply_cookie(req, SAML_PENDING_COOKIE, NULL, 0, 0);
+			http_reply_redirect(req, loc);
+			g_free(loc);
+			return;
+		}
 		http_reply_redirect(req, "/account");
 		return;
 	case ACCOUNT_FAILED:

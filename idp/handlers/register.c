@@ -4,6 +4,7 @@
 #include "idp/common/worker.h"
 #include "idp/handlers/citizen.h"
 #include "idp/handlers/handlers.h"
+#include "idp/saml/saml.h"
 
 static const char *const register_fields[] = {
 	"email", "given_name", "family_name", "birth_date",
@@ -18,7 +19,9 @@ handle_register_form(struct http_request *req)
 	if (!citizen_session(req, &si))
 		return;
 	struct page_vars *v = citizen_vars(&si);
-	page_vars_set(v, "pending", http_request_query(req, "pending"));
+	const char *pending = http_request_query(req, "pending");
+	page_vars_set(v, "pending",
+		      saml_pending_id_valid(pending) ? pending : NULL);
 	http_reply_render(req, 200, "register", v);
 	page_vars_free(v);
 	session_info_clear(&si);
@@ -49,6 +52,18 @@ handle_register(struct http_request *req)
 	case ACCOUNT_OK:
 		v = citizen_vars(NULL);
 		page_vars_set(v, "email", r.email);
+		/*
+		 * A pending SAML login survives the e-mail round trip in a
+		 * cookie: the verification link cannot carry it (the mail
+		 * is made by the account service and may be opened later).
+		 */
+		if (saml_pending_id_valid(http_request_form(req, "pending"))) {
+			http_reply_cookie(req, SAML_PENDING_COOKIE,
+					  http_request_form(req, "pending"),
+					  SAML_PENDING_TTL_S, 0);
+			page_vars_set(v, "pending",
+				      http_request_form(req, "pending"));
+		}
 		http_reply_render(req, 200, "register_done", v);
 		break;
 	case ACCOUNT_INVALID:
@@ -84,6 +99,10 @@ handle_verify(struct http_request *req)
 	}
 	v = citizen_vars(NULL);
 	page_vars_set_bool(v, "ok", res == ACCOUNT_OK);
+	/* Back to the portal after the login, when registration began there. */
+	const char *pending = http_request_cookie(req, SAML_PENDING_COOKIE);
+	if (res == ACCOUNT_OK && saml_pending_id_valid(pending))
+		page_vars_set(v, "pending", pending);
 	http_reply_render(req, res == ACCOUNT_OK ? 200 : 400, "verify_result",
 			  v);
 	page_vars_free(v);

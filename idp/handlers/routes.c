@@ -9,6 +9,11 @@
  * 4 KiB each (1024 characters) plus names and address, percent-encoded.
  */
 #define FORM_MAX (32 * 1024)
+/*
+ * A SAML HTTP-POST AuthnRequest: the base64 request (at most
+ * SAML_REQUEST_B64_MAX) and a RelayState, percent-encoded.
+ */
+#define SAML_FORM_MAX (3 * 64 * 1024 + 1024)
 #define FORM (HTTP_ROUTE_FORM | HTTP_ROUTE_CSRF | HTTP_ROUTE_DB)
 #define GET_DB HTTP_ROUTE_DB
 #define GET HTTP_METHOD_GET
@@ -55,6 +60,20 @@ static const struct http_route routes[] = {
 	{ "register_form", "/register", GET, handle_register_form, 0,
 	  GET_DB },
 	{ "register", "/register", POST, handle_register, FORM_MAX, FORM },
+	{ "saml_continue", "/saml/continue", GET, handle_saml_continue, 0,
+	  GET_DB },
+	{ "saml_metadata", "/saml/metadata", GET, handle_saml_metadata, 0,
+	  GET_DB },
+	/*
+	 * The AuthnRequest comes from the SP's site: HTTP-Redirect as a GET,
+	 * HTTP-POST as a form without our CSRF token (the SP cannot have
+	 * one); the request's own checks (issuer, signature, replay) stand
+	 * in for it.
+	 */
+	{ "saml_sso", "/saml/sso", GET | POST, handle_saml_sso, SAML_FORM_MAX,
+	  HTTP_ROUTE_FORM | HTTP_ROUTE_DB },
+	{ "autosubmit_js", "/static/autosubmit.js", GET, handle_autosubmit_js,
+	  0, HTTP_ROUTE_CACHEABLE },
 	{ "stylesheet", "/static/style.css", GET, handle_stylesheet, 0,
 	  HTTP_ROUTE_CACHEABLE },
 	{ "verify", "/verify", GET, handle_verify, 0, GET_DB },

@@ -24,25 +24,13 @@
 #include "idp/cfg/cfg.h"
 #include "idp/common/err.h"
 #include "idp/common/errors.h"
+#include "idp/common/limits.h"
 
 /*
- * Limits of the HTTP layer beyond those in idp/common/limits.h (count of
- * form fields, HTTP_MAX_FIELDS). They are enforced before or while parsing,
- * never after.
+ * The limits of the HTTP layer (HTTP_MAX_*: URL, headers, body, form
+ * fields, cookies, redirect targets) are in idp/common/limits.h. They are
+ * enforced before or while parsing, never after.
  */
-/* Longest decoded form field name: ours are short words. */
-#define HTTP_MAX_FIELD_NAME 64
-/* Cookies kept from a request; the rest is ignored (the header is bounded
- * by server.max_headers anyway). */
-#define HTTP_MAX_COOKIES 64
-/* Longest cookie name we set (before the __Host- prefix). */
-#define HTTP_MAX_COOKIE_NAME 64
-/* Longest cookie value we set: our values are 43-byte tokens. */
-#define HTTP_MAX_COOKIE_VALUE 1024
-/* Set-Cookie lines on one reply: session, CSRF and a few to spare. */
-#define HTTP_MAX_SET_COOKIES 8
-/* Longest redirect target (path and query). */
-#define HTTP_MAX_REDIRECT 2048
 
 /* CSRF: the cookie, the form field and the token length (base64url). */
 #define HTTP_CSRF_COOKIE "sk_csrf"
@@ -158,6 +146,12 @@ const char *http_request_header(const struct http_request *req,
 /* Decoded query argument by name, or NULL. */
 const char *http_request_query(const struct http_request *req,
 			       const char *name);
+/*
+ * The query string exactly as the client sent it (without the "?"), not
+ * decoded, or NULL when there is none: what the SAML Redirect binding's
+ * signature covers. Valid until the reply is sent.
+ */
+const char *http_request_raw_query(const struct http_request *req);
 /* The body (NUL-terminated for convenience), or NULL with *len 0. */
 const char *http_request_body(const struct http_request *req, size_t *len);
 /* Client address as text: the peer, or from X-Forwarded-For if trusted. */
@@ -229,6 +223,17 @@ void http_reply_cookie(struct http_request *req, const char *name,
  * of the new cookie.
  */
 void http_csrf_rotate(struct http_request *req);
+
+/*
+ * Widen this reply's Content-Security-Policy for the SAML HTTP-POST form:
+ * script-src 'self' (the auto-submit script /static/autosubmit.js; still
+ * no inline script) and form-action 'self' @origin, so that the form may
+ * go to the relying party's ACS. @origin is scheme://host[:port] of an
+ * http or https URL; anything else is our bug: logged, and the reply
+ * keeps the default policy (the browser then blocks the form).
+ * Call it before or after the reply; the last call wins.
+ */
+void http_reply_csp_form_post(struct http_request *req, const char *origin);
 
 /* --- Replies: a handler calls exactly one of these --- */
 

@@ -43,6 +43,11 @@ struct http_reply {
 	size_t len;
 	unsigned allow;		  /* methods for 405's Allow header */
 	char *location;		  /* owned; Location header of a redirect */
+	/*
+	 * owned; NULL: the default policy. Set by http_reply_csp_form_post()
+	 * for the one page that needs script and a foreign form-action.
+	 */
+	char *csp;
 	/* Set-Cookie header values, owned; one per cookie name. */
 	char *set_cookie[HTTP_MAX_SET_COOKIES];
 	size_t n_set_cookie;
@@ -53,6 +58,7 @@ struct http_request {
 	struct MHD_Connection *con;
 	int64_t start_us;   /* monotonic */
 	size_t uri_len;	    /* raw request target, path plus query */
+	char *raw_query;    /* owned; the query as sent, NULL when none */
 	bool started;	    /* first access call done */
 	bool queued;	    /* a response was queued */
 	enum http_method method;

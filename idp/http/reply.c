@@ -24,6 +24,7 @@ http_reply_clear(struct http_reply *reply)
 {
 	free(reply->body);
 	g_free(reply->location);
+	g_free(reply->csp);
 	for (size_t i = 0; i < reply->n_set_cookie; i++) {
 		/* Set-Cookie lines carry session ids: zero them. */
 		sodium_memzero(reply->set_cookie[i],
@@ -31,6 +32,45 @@ http_reply_clear(struct http_reply *reply)
 		g_free(reply->set_cookie[i]);
 	}
 	memset(reply, 0, sizeof(*reply));
+}
+
+/* An origin fit for a CSP source list: http(s)://host[:port], nothing else. */
+static bool
+origin_valid(const char *o)
+{
+	const char *host;
+
+	if (o == NULL)
+		return false;
+	if (strncmp(o, "https://", 8) == 0)
+		host = o + 8;
+	else if (strncmp(o, "http://", 7) == 0)
+		host = o + 7;
+	else
+		return false;
+	if (*host == '\0' || strlen(o) > 300)
+		return false;
+	for (const char *p = host; *p != '\0'; p++)
+		if (!g_ascii_isalnum(*p) && *p != '.' && *p != '-' &&
+		    *p != ':' && *p != '[' && *p != ']')
+			return false;
+	return true;
+}
+
+void
+http_reply_csp_form_post(struct http_request *req, const char *origin)
+{
+	if (!origin_valid(origin)) {
+		log_kv(LOG_LEVEL_ERROR, "bug_csp_origin", "request_id",
+		       req->id, NULL);
+		return;
+	}
+	g_free(req->reply.csp);
+	req->reply.csp = g_strdup_printf(
+		"default-src 'none'; script-src 'self'; style-src 'self'; "
+		"img-src 'self'; form-action 'self' %s; "
+		"frame-ancestors 'none'; base-uri 'none'",
+		origin);
 }
 
 /* A handler sets one reply; a second one is our bug, the first one wins. */
@@ -142,7 +182,8 @@ http_reply_queue(struct http_request *req)
 		return MHD_NO;
 	ok = ok && add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 			      rp->content_type);
-	ok = ok && add_header(r, "Content-Security-Policy", CSP_DEFAULT);
+	ok = ok && add_header(r, "Content-Security-Policy",
+			      rp->csp != NULL ? rp->csp : CSP_DEFAULT);
 	ok = ok && add_header(r, "X-Content-Type-Options", "nosniff");
 	ok = ok && add_header(r, "X-Frame-Options", "DENY");
 	ok = ok && add_header(r, "Referrer-Policy", "no-referrer");

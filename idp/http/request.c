@@ -29,6 +29,12 @@ http_request_query(const struct http_request *req, const char *name)
 }
 
 const char *
+http_request_raw_query(const struct http_request *req)
+{
+	return req->raw_query;
+}
+
+const char *
 http_request_body(const struct http_request *req, size_t *len)
 {
 	*len = req->body_len;

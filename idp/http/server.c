@@ -93,6 +93,15 @@ uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
 	req->con = con;
 	req->start_us = g_get_monotonic_time();
 	req->uri_len = strlen(uri);
+	/*
+	 * The query as sent, before libmicrohttpd splits and decodes it in
+	 * place: the signature of the SAML Redirect binding is over these
+	 * very bytes. Only when the target is within the URL limit (longer
+	 * ones are refused with 414 before any handler runs).
+	 */
+	const char *q = strchr(uri, '?');
+	if (q != NULL && req->uri_len <= srv->cfg->max_url)
+		req->raw_query = strdup(q + 1);
 	req->lang = "de";
 	atomic_fetch_add(&srv->in_flight, 1);
 	atomic_fetch_add(&in_flight_total, 1);
@@ -398,6 +407,7 @@ completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 		       NULL);
 	}
 	http_reply_clear(&req->reply);
+	free(req->raw_query);
 	http_form_free(&req->form);
 	http_cookies_free(&req->cookies);
 	sodium_memzero(req->csrf_token, sizeof(req->csrf_token));

@@ -21,6 +21,8 @@ static const struct ctl_group *const groups[] = {
 	&ctl_group_db,
 	&ctl_group_account,
 	&ctl_group_audit,
+	&ctl_group_keys,
+	&ctl_group_sp,
 };
 
 #define N_GROUPS (sizeof(groups) / sizeof(groups[0]))

@@ -6,12 +6,14 @@
  * saying what is wrong. Then the main thread only waits for signals:
  * SIGTERM/SIGINT drain and exit 0, SIGHUP reloads what can be reloaded.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "idp/account/account.h"
 #include "idp/cfg/cfg.h"
@@ -23,8 +25,11 @@
 #include "idp/log/log.h"
 #include "idp/mail/mail.h"
 #include "idp/page/page.h"
+#include "idp/saml/saml.h"
+#include "idp/saml/saml_sp.h"
 #include "idp/store/store.h"
 #include "idp/throttle/throttle.h"
+#include "keys/keys.h"
 
 static const char usage[] =
 	"usage: idpd [--config FILE] [--check-config] [--help] [--version]\n"
@@ -56,8 +61,59 @@ static void
 worker_free(struct worker *w, void *cls)
 {
 	(void)cls;
+	/* lasso objects belong to this thread: freed here, on it. */
+	saml_worker_free(w->saml);
 	store_free(w->store);
 	free(w);
+}
+
+/*
+ * The master key and, with it, the signing keys. Without a master key
+ * file idpd still starts (the citizen pages work) and /saml/ answers
+ * "no signing key" (503) until an operator runs idpctl keys init and
+ * generate/activate and restarts. A master key that is there but cannot
+ * be read, or live keys that it does not open, stop the start: that is
+ * a broken installation, not one still being set up.
+ */
+static int
+load_signing_keys(const struct cfg *cfg, struct store *s)
+{
+	uint8_t mk[KEYS_MASTER_KEY_BYTES];
+	struct keys_set *ks = NULL;
+	char err[KEYS_ERR_MAX];
+	int rc = 1;
+
+	if (saml_init() != 0) {
+		fprintf(stderr, "idpd: cannot initialise lasso\n");
+		return 1;
+	}
+	if (access(cfg->keys_master_key_file, F_OK) != 0 && errno == ENOENT) {
+		log_kv(LOG_LEVEL_WARN, "saml_no_master_key", "path",
+		       cfg->keys_master_key_file, "result",
+		       "SAML endpoints answer 503 until keys exist", NULL);
+		return 0;
+	}
+	if (keys_master_load(cfg->keys_master_key_file, mk, err,
+			     sizeof(err)) != 0) {
+		fprintf(stderr, "idpd: %s\n", err);
+		goto out;
+	}
+	if (keys_set_load(s, mk, &ks, err, sizeof(err)) != 0) {
+		fprintf(stderr, "idpd: signing keys: %s\n", err);
+		goto out;
+	}
+	if (ks->active == NULL)
+		log_kv(LOG_LEVEL_WARN, "saml_no_active_key", "result",
+		       "SAML endpoints answer 503 until a key is active", NULL);
+	if (saml_master_key_set(mk) != 0) {
+		fprintf(stderr, "idpd: out of memory\n");
+		goto out;
+	}
+	rc = 0;
+out:
+	keys_set_free(ks);
+	crypt_wipe(mk, sizeof(mk));
+	return rc;
 }
 
 /*
@@ -104,6 +160,8 @@ check_database(const struct cfg *cfg)
 				"settings table\n");
 		goto out;
 	}
+	if (load_signing_keys(cfg, s) != 0)
+		goto out;
 	rc = 0;
 out:
 	store_free(s);

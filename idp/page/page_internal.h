@@ -15,22 +15,14 @@
 #include <stddef.h>
 
 #include "idp/common/err.h"
+#include "idp/common/limits.h"
 #include "idp/page/page.h"
 #include "idp/page/page_files.h"
 
 /*
- * Limits. Sections and partials nested deeper than this are refused when
- * a template is parsed, so rendering can never recurse without bound (a
- * partial that includes itself is caught the same way).
- */
-#define PAGE_MAX_DEPTH 16
-/* A rendered page or mail larger than this is an error, not a reply. */
-#define PAGE_MAX_OUTPUT (1024 * 1024)
-/* One embedded file; embed.py enforces the same bound at build time. */
-#define PAGE_MAX_FILE (256 * 1024)
-/* Characters between {{ and }}: names are short. */
-#define PAGE_MAX_TAG 64
-/*
+ * The limits (PAGE_MAX_DEPTH, PAGE_MAX_OUTPUT, PAGE_MAX_FILE, PAGE_MAX_TAG)
+ * are in idp/common/limits.h.
+ *
  * Rendering nests the page inside the layout, each at most PAGE_MAX_DEPTH
  * deep (checked when the set is built); past this bound is our bug.
  */

@@ -28,6 +28,9 @@
 #include "idp/store/account/stmts.h"
 #include "idp/store/audit/stmts.h"
 #include "idp/store/mail/stmts.h"
+#include "idp/store/keys/stmts.h"
+#include "idp/store/sp/stmts.h"
+#include "idp/store/saml/stmts.h"
 
 /*
  * When a statement can be prepared. PostgreSQL checks every name in a
@@ -74,7 +77,10 @@ struct store_stmt {
 	X(setting_ensure)                                                      \
 	STORE_STMT_LIST_ACCOUNT(X)                                             \
 	STORE_STMT_LIST_AUDIT(X)                                               \
-	STORE_STMT_LIST_MAIL(X)
+	STORE_STMT_LIST_MAIL(X)                                                \
+	STORE_STMT_LIST_KEYS(X)                                                \
+	STORE_STMT_LIST_SP(X)                                                  \
+	STORE_STMT_LIST_SAML(X)
 
 #define STORE_STMT_DECLARE(what)                                               \
 	extern const struct store_stmt store_stmt_##what;

@@ -11,7 +11,6 @@ import tempfile
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from harness import Database, Idpd, Mailbox, Runner, idpctl, link_in
@@ -60,15 +59,14 @@ def fill(d, **fields):
 
 
 def submit(d, form_action):
-    """Click the form's submit button and wait until the next page is
-    there (the old page's elements go stale)."""
-    old = d.find_element(By.TAG_NAME, "html")
+    """Click the form's submit button and wait until the next document has
+    loaded: a marker set on the old window is gone in the new one."""
+    d.execute_script("window.__before_submit = true")
     d.find_element(By.CSS_SELECTOR,
                    'form[action="%s"] button[type="submit"]' % form_action).click()
-    WebDriverWait(d, 15).until(EC.staleness_of(old))
-    WebDriverWait(d, 15).until(
-        lambda drv: drv.execute_script("return document.readyState")
-        == "complete")
+    WebDriverWait(d, 15).until(lambda drv: drv.execute_script(
+        "return window.__before_submit === undefined && "
+        "document.readyState === 'complete'"))
 
 
 def test_citizen_journey(srv, mbox, db, d, shots):

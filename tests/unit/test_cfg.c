@@ -65,6 +65,10 @@ static const struct key_name all_keys[] = {
 	{ "mail", "smtp_user", "IDP_MAIL_SMTP_USER" },
 	{ "mail", "smtp_password", "IDP_MAIL_SMTP_PASSWORD" },
 	{ "mail", "max_attempts", "IDP_MAIL_MAX_ATTEMPTS" },
+	{ "keys", "master_key_file", "IDP_KEYS_MASTER_KEY_FILE" },
+	{ "keys", "rollover_window", "IDP_KEYS_ROLLOVER_WINDOW" },
+	{ "keys", "certificate_validity", "IDP_KEYS_CERTIFICATE_VALIDITY" },
+	{ "keys", "certificate_subject", "IDP_KEYS_CERTIFICATE_SUBJECT" },
 };
 #define N_ALL_KEYS (sizeof(all_keys) / sizeof(all_keys[0]))
 
@@ -605,7 +609,7 @@ test_unknown_group_and_key(void **state)
 	(void)state;
 	rc = load_text("[sever]\nport = 1\n", &cfg, err, sizeof(err), &path);
 	want = g_strdup_printf("%s: line 1: unknown group [sever] (known: "
-			       "server, database, log)",
+			       "server, database, log, accounts, mail, keys)",
 			       path);
 	assert_fails(rc, cfg, err, IDP_ERR_INVALID, want);
 	g_free(want);
