@@ -192,7 +192,10 @@ enum account_result account_delete(struct worker *w, int64_t account_id,
 enum account_result account_export(struct worker *w, int64_t account_id,
 				   char **json);
 
-/* Periodic cleanup: unverified accounts, expired sessions, old counters. */
+/*
+ * Periodic cleanup: unverified accounts, used links, expired sessions, old
+ * throttle counters, expired SAML pending requests and replay entries.
+ */
 void account_purge(struct worker *w);
 
 /* Run account_purge() in a thread of its own every few minutes. */

@@ -14,8 +14,6 @@
 #include "idp/saml/sso_internal.h"
 #include "idp/session/session.h"
 
-/* Purge expired pending requests and replay entries now and then. */
-#define PURGE_ONE_IN 64
 
 static void
 refused(const char *rule, const char *saw, const char *wanted)
@@ -422,11 +420,6 @@ saml_sso_receive(struct worker *w, const struct saml_sso_input *in,
 	if (rc != 0) {
 		sso_reply_page(out, (enum saml_error)rc);
 		return;
-	}
-	if (g_random_int_range(0, PURGE_ONE_IN) == 0) {
-		int64_t n;
-		if (store_saml_purge(w->store, &n) < 0)
-			log_kv(LOG_LEVEL_WARN, "saml_purge_failed", NULL);
 	}
 	/* Our own reading first: limits, shape, issuer, ACS. */
 	rc = sso_decode(in, &p);
