@@ -39,14 +39,8 @@ hexval(char c)
 	return -1;
 }
 
-/*
- * Percent-decode @len bytes at @s. '+' stays '+', as lasso reads it too
- * (xmlURIUnescapeString) when it checks the signature over the same
- * query: both sides must see one and the same message. NULL for a bad
- * escape or a NUL byte.
- */
-static char *
-unescape(const char *s, size_t len)
+char *
+sso_unescape(const char *s, size_t len)
 {
 	char *out = g_malloc(len + 1);
 	size_t j = 0;
@@ -108,7 +102,7 @@ query_split(const char *query, char **request, char **relay_state,
 				return SAML_E_REQUEST_TOO_LARGE;
 			if (k == 1 && vlen > 3 * SAML_RELAY_STATE_MAX)
 				return SAML_E_RELAY_STATE_TOO_LONG;
-			char *val = unescape(v, vlen);
+			char *val = sso_unescape(v, vlen);
 			if (val == NULL)
 				return SAML_E_BAD_BASE64;
 			if (k == 0)

@@ -250,4 +250,12 @@ char *sso_time_format(int64_t t);
 /* Parse xs:dateTime in UTC ("...Z", fractions allowed); false if not. */
 bool sso_time_parse(const char *s, int64_t *t);
 
+/*
+ * Percent-decode @len bytes at @s (g_free()). '+' stays '+', as lasso
+ * reads it too (xmlURIUnescapeString) when it checks the signature over
+ * the same query: both sides must see one and the same message. NULL for
+ * a bad escape or a NUL byte.
+ */
+char *sso_unescape(const char *s, size_t len);
+
 #endif

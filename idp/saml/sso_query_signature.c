@@ -35,46 +35,6 @@ sigalg_md(const char *uri)
 	return NULL;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Percent-decode @len bytes. '+' stays '+': an SP that left the '+' of
- * base64 unencoded still means it (as lasso reads it too).
- */
-static char *
-unescape(const char *s, size_t len)
-{
-	char *out = g_malloc(len + 1);
-	size_t j = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] != '%') {
-			out[j++] = s[i];
-		} else {
-			int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
-			int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
-			if (hi < 0 || lo < 0) {
-				g_free(out);
-				return NULL;
-			}
-			out[j++] = (char)(hi * 16 + lo);
-			i += 2;
-		}
-	}
-	out[j] = '\0';
-	return out;
-}
-
 /* The raw "name=value" part of @query for @name, or NULL. */
 static bool
 part(const char *query, const char *name, const char **at, size_t *len)
@@ -149,8 +109,8 @@ sso_query_signature_verify(const struct saml_sp_entry *sp, const char *query,
 	    !part(query, "Signature", &sig, &sig_len))
 		goto out;
 	(void)part(query, "RelayState", &relay, &relay_len);
-	alg_uri = unescape(alg + 7, alg_len - 7);
-	sig_b64 = unescape(sig + 10, sig_len - 10);
+	alg_uri = sso_unescape(alg + 7, alg_len - 7);
+	sig_b64 = sso_unescape(sig + 10, sig_len - 10);
 	if (alg_uri == NULL || sig_b64 == NULL)
 		goto out;
 	md = sigalg_md(alg_uri);
