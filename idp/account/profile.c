@@ -8,6 +8,7 @@
 #include "idp/log/log.h"
 #include "idp/mail/mail.h"
 #include "idp/page/page.h"
+#include "idp/store/store_saml.h"
 
 struct profile_tx {
 	struct store_account a;
@@ -295,6 +296,23 @@ export_session(const struct store_session *ss, void *cls)
 	g_string_append(c->out, "}");
 }
 
+static void
+export_pairwise(const char *sp, const char *nameid, int64_t created,
+		void *cls)
+{
+	struct export_ctx *c = cls;
+	char *when = g_strdup_printf("%lld", (long long)created);
+	bool f = true;
+
+	g_string_append(c->out, c->first ? "\n    {" : ",\n    {");
+	c->first = false;
+	json_member(c->out, "portal", sp, &f);
+	json_member(c->out, "nameid", nameid, &f);
+	json_member(c->out, "created_at", when, &f);
+	g_free(when);
+	g_string_append(c->out, "}");
+}
+
 enum account_result
 account_export(struct worker *w, int64_t account_id, char **json)
 {
@@ -331,6 +349,13 @@ account_export(struct worker *w, int64_t account_id, char **json)
 	struct export_ctx c = { out, true };
 	rc = store_session_iterate(w->store, account_id, NULL, export_session,
 				   &c);
+	g_string_append(out, c.first ? "]" : "\n  ]");
+	/* The pseudonyms each portal knows the citizen by. */
+	g_string_append(out, ",\n  \"portal_identifiers\": [");
+	c.first = true;
+	if (rc >= 0)
+		rc = store_saml_pairwise_iterate(w->store, account_id,
+						 export_pairwise, &c);
 	g_string_append(out, c.first ? "]\n}\n" : "\n  ]\n}\n");
 	store_account_clear(&a);
 	if (rc < 0) {

@@ -110,6 +110,17 @@ IDP_WUR int store_saml_pairwise_insert(struct store *s, int64_t account_id,
 				       const char *sp_entity_id,
 				       const char *nameid);
 
+/*
+ * Call @cb for each persistent NameID of @account_id (the portal, the
+ * NameID, when it was made), oldest first. Returns the row count or an
+ * error.
+ */
+typedef void (*store_saml_pairwise_cb)(const char *sp_entity_id,
+				       const char *nameid, int64_t created_at,
+				       void *cls);
+IDP_WUR int store_saml_pairwise_iterate(struct store *s, int64_t account_id,
+					store_saml_pairwise_cb cb, void *cls);
+
 /* One assertion issued, for single logout. */
 struct store_saml_participant {
 	int64_t session_id;

@@ -245,6 +245,10 @@ def test_session_reuse_same_nameid(ctx):
     n = ctx.db.query("SELECT count(*) FROM saml_session_participants"
                      " WHERE sp_entity_id = '%s'" % ctx.sp1.entity_id)
     assert int(n) >= 2, n
+    # The citizen's data export names the pseudonym this portal knows.
+    export = json.loads(b.get("/account/export").text)
+    ids = [(p["portal"], p["nameid"]) for p in export["portal_identifiers"]]
+    assert (ctx.sp1.entity_id, ctx.nameid1) in ids, ids
 
 
 def test_post_form_headers(ctx):

@@ -14,6 +14,7 @@
 	X(saml_purge)                                                          \
 	X(saml_pairwise_select)                                                \
 	X(saml_pairwise_insert)                                                \
+	X(saml_pairwise_iterate)                                               \
 	X(saml_participant_insert)                                             \
 	X(saml_generation_select)
 
