@@ -1,0 +1,512 @@
+/*
+ * SAML SSO responses per second with an existing session, against a
+ * running idpd, next to two ceilings measured in this run on this machine:
+ * the RSA-3072 signature rate of `openssl speed` (given by the caller) and
+ * an in-process loop of RSA-3072 SHA-256 signatures (OpenSSL EVP) over a
+ * message the size of a response. Every response costs one such signature
+ * on the server, so sign/s per core bounds responses/s per core.
+ *
+ * usage: sso_bench URL EMAIL PASSWORD|- SP_ENTITY_ID ACS_URL
+ *                  [connections] [seconds] [idpd_pid]
+ *   (the password is read from BENCH_PASSWORD if given as "-", so it does
+ *   not show in ps; BENCH_OPENSSL_SIGN is openssl speed's sign/s)
+ *
+ * Each connection logs in once (GET /login for the CSRF token, POST /login
+ * for the session cookie), then loops GET /saml/sso with an unsigned,
+ * deflated AuthnRequest of its own making (a fresh ID each time: the IdP
+ * keeps a replay cache) and expects 200 with a SAMLResponse form whose
+ * response says Success and carries a signature. The SP must be
+ * registered with --no-require-signed-requests: the benchmark measures
+ * the IdP's response path, not pysaml2's request signing.
+ * With idpd_pid, a thread samples VmRSS from /proc/PID/status every 100 ms
+ * and idpd's CPU time (utime + stime) is read before and after the load.
+ */
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define MAX_CONN       256
+#define MAX_SAMPLES    1000000
+#define RESPONSE_BYTES 6000 /* about the size of a signed response */
+
+static const char *base, *email, *password, *sp_entity, *acs_url;
+static double duration = 15.0;
+static long idpd_pid;
+static atomic_bool stop;
+static atomic_uint ok, failed, logins_failed;
+static double samples[MAX_SAMPLES];
+static atomic_uint n_samples;
+static atomic_long rss_max_kib;
+static atomic_ullong page_bytes;
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct buf {
+	char *p;
+	size_t len;
+};
+
+static size_t
+collect(char *d, size_t s, size_t n, void *cls)
+{
+	struct buf *b = cls;
+	char *p = realloc(b->p, b->len + s * n + 1);
+
+	if (p == NULL)
+		return 0;
+	memcpy(p + b->len, d, s * n);
+	b->len += s * n;
+	p[b->len] = '\0';
+	b->p = p;
+	return s * n;
+}
+
+/* Log in once on @c; the session cookie stays in its cookie engine. */
+static bool
+login(CURL *c)
+{
+	struct buf page = {NULL, 0};
+	char *post = NULL, token[128], url[512];
+	long status = 0;
+	bool good = false;
+
+	snprintf(url, sizeof(url), "%s/login", base);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &page);
+	if (curl_easy_perform(c) != CURLE_OK)
+		goto out;
+	const char *m =
+		page.p ? strstr(page.p, "name=\"csrf\" value=\"") : NULL;
+	if (m == NULL || sscanf(m + 19, "%127[^\"]", token) != 1)
+		goto out;
+	char *e = curl_easy_escape(c, email, 0);
+	char *p = curl_easy_escape(c, password, 0);
+	if (asprintf(&post, "csrf=%s&email=%s&password=%s", token, e, p) < 0)
+		post = NULL;
+	curl_free(e);
+	curl_free(p);
+	if (post == NULL)
+		goto out;
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, post);
+	if (curl_easy_perform(c) != CURLE_OK)
+		goto out;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	good = status == 303;
+out:
+	free(page.p);
+	free(post);
+	return good;
+}
+
+/*
+ * The Redirect binding's encoding of a new AuthnRequest: raw deflate,
+ * base64, URL-escaped. Returns a curl_free()-able string or NULL.
+ */
+static char *
+authn_request(CURL *c, unsigned conn, unsigned seq)
+{
+	char xml[2048], when[32];
+	unsigned char z[2048], b64[4096];
+	time_t t = time(NULL);
+	struct tm tm;
+	z_stream zs = {0};
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	int n = snprintf(
+		xml, sizeof(xml),
+		"<samlp:AuthnRequest"
+		" xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\""
+		" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\""
+		" ID=\"_bench%08x%04x%08x\" Version=\"2.0\" IssueInstant=\"%s\""
+		" Destination=\"%s/saml/sso\""
+		" AssertionConsumerServiceURL=\"%s\""
+		" ProtocolBinding=\"urn:oasis:names:tc:SAML:2.0:bindings:"
+		"HTTP-POST\"><saml:Issuer>%s</saml:Issuer>"
+		"</samlp:AuthnRequest>",
+		(unsigned)random(), conn, seq, when, base, acs_url, sp_entity);
+	if (n < 0 || (size_t)n >= sizeof(xml))
+		return NULL;
+	if (deflateInit2(&zs, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
+		return NULL;
+	zs.next_in = (unsigned char *)xml;
+	zs.avail_in = (unsigned)n;
+	zs.next_out = z;
+	zs.avail_out = sizeof(z);
+	int rc = deflate(&zs, Z_FINISH);
+	size_t zlen = sizeof(z) - zs.avail_out;
+	deflateEnd(&zs);
+	if (rc != Z_STREAM_END)
+		return NULL;
+	EVP_EncodeBlock(b64, z, (int)zlen);
+	return curl_easy_escape(c, (const char *)b64, 0);
+}
+
+/*
+ * Whether @page holds a SAMLResponse form whose response says Success and
+ * carries a signature: an error response is a failure here, not a result.
+ */
+static bool
+response_good(const char *page)
+{
+	static const char mark[] = "name=\"SAMLResponse\" value=\"";
+	const char *v = page != NULL ? strstr(page, mark) : NULL;
+	bool good = false;
+
+	if (v == NULL)
+		return false;
+	v += sizeof(mark) - 1;
+	size_t len = strcspn(v, "\"");
+	unsigned char *xml = malloc(len / 4 * 3 + 1);
+	if (xml == NULL || len % 4 != 0)
+		goto out;
+	int n = EVP_DecodeBlock(xml, (const unsigned char *)v, (int)len);
+	if (n < 0)
+		goto out;
+	xml[n] = '\0';
+	good = strstr((char *)xml,
+		      "urn:oasis:names:tc:SAML:2.0:status:Success") != NULL &&
+	       strstr((char *)xml, "SignatureValue>") != NULL;
+out:
+	free(xml);
+	return good;
+}
+
+static bool
+one_sso(CURL *c, unsigned conn, unsigned seq)
+{
+	struct buf page = {NULL, 0};
+	char *q = authn_request(c, conn, seq), *url = NULL;
+	long status = 0;
+	bool good = false;
+
+	if (q == NULL ||
+	    asprintf(&url, "%s/saml/sso?SAMLRequest=%s", base, q) < 0) {
+		url = NULL;
+		goto out;
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &page);
+	if (curl_easy_perform(c) != CURLE_OK)
+		goto out;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	good = status == 200 && response_good(page.p);
+	if (good)
+		atomic_fetch_add(&page_bytes, page.len);
+	if (!good && atomic_load(&failed) == 0)
+		fprintf(stderr, "sso_bench: status %ld: %.300s\n", status,
+			page.p ? page.p : "");
+out:
+	curl_free(q);
+	free(url);
+	free(page.p);
+	return good;
+}
+
+static void *
+worker(void *arg)
+{
+	unsigned conn = (unsigned)(uintptr_t)arg, seq = 0;
+	CURL *c = curl_easy_init();
+
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	if (!login(c)) {
+		atomic_fetch_add(&logins_failed, 1);
+		goto out;
+	}
+	while (!atomic_load(&stop)) {
+		double t0 = now_s();
+		if (one_sso(c, conn, seq++)) {
+			atomic_fetch_add(&ok, 1);
+			unsigned i = atomic_fetch_add(&n_samples, 1);
+			if (i < MAX_SAMPLES)
+				samples[i] = now_s() - t0;
+		} else {
+			atomic_fetch_add(&failed, 1);
+		}
+	}
+out:
+	curl_easy_cleanup(c);
+	return NULL;
+}
+
+static long
+rss_kib(void)
+{
+	char path[64], line[256];
+	long kib = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", idpd_pid);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* idpd's CPU time so far in seconds (utime + stime), or -1. */
+static double
+cpu_s(void)
+{
+	char path[64], line[1024];
+	unsigned long ut, st;
+	double r = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", idpd_pid);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	/* Fields 14 and 15, after the ")" that ends the command name. */
+	if (fgets(line, sizeof(line), f) != NULL) {
+		const char *p = strrchr(line, ')');
+		if (p != NULL && sscanf(p + 2,
+					"%*c %*d %*d %*d %*d %*d %*u %*u %*u "
+					"%*u %*u %lu %lu",
+					&ut, &st) == 2)
+			r = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	}
+	fclose(f);
+	return r;
+}
+
+/*
+ * The whole machine's CPU time so far, busy and total, in ticks (the
+ * first line of /proc/stat): whether the box was saturated, by us or by
+ * other work.
+ */
+static void
+machine_ticks(double *busy, double *total)
+{
+	unsigned long long v[8] = {0};
+	FILE *f = fopen("/proc/stat", "r");
+
+	*busy = *total = 0;
+	if (f == NULL)
+		return;
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8) {
+		for (int i = 0; i < 8; i++)
+			*total += (double)v[i];
+		/* idle and iowait are fields 4 and 5 */
+		*busy = *total - (double)v[3] - (double)v[4];
+	}
+	fclose(f);
+}
+
+static void *
+sampler(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&stop)) {
+		long k = rss_kib();
+		if (k > atomic_load(&rss_max_kib))
+			atomic_store(&rss_max_kib, k);
+		usleep(100000);
+	}
+	return NULL;
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * RSA-3072 PKCS#1 v1.5 SHA-256 signatures per second on one core, as a
+ * signer of XML does them: per signature a new context, SHA-256 over a
+ * message the size of a response, the signature (@per_message true); or
+ * the bare private-key operation on a digest with one context reused, as
+ * `openssl speed` counts (@per_message false).
+ */
+static double
+sign_rate(EVP_PKEY *key, bool per_message)
+{
+	unsigned char msg[RESPONSE_BYTES], sig[512], dgst[32];
+	EVP_PKEY_CTX *pc = NULL;
+	unsigned n = 0;
+	double t0, rate = 0;
+
+	memset(msg, 'x', sizeof(msg));
+	memset(dgst, 'd', sizeof(dgst));
+	if (!per_message &&
+	    ((pc = EVP_PKEY_CTX_new(key, NULL)) == NULL ||
+	     EVP_PKEY_sign_init(pc) != 1 ||
+	     EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) != 1 ||
+	     EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) != 1))
+		goto out;
+	t0 = now_s();
+	while (now_s() - t0 < 3.0) {
+		size_t siglen = sizeof(sig);
+		bool good;
+		if (per_message) {
+			EVP_MD_CTX *md = EVP_MD_CTX_new();
+			good = md != NULL &&
+			       EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL,
+						  key) == 1 &&
+			       EVP_DigestSign(md, sig, &siglen, msg,
+					      sizeof(msg)) == 1;
+			EVP_MD_CTX_free(md);
+		} else {
+			good = EVP_PKEY_sign(pc, sig, &siglen, dgst,
+					     sizeof(dgst)) == 1;
+		}
+		if (!good)
+			goto out;
+		n++;
+	}
+	rate = n / (now_s() - t0);
+out:
+	EVP_PKEY_CTX_free(pc);
+	return rate;
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned conns = 4;
+	pthread_t t[MAX_CONN], s;
+
+	if (argc < 6) {
+		fprintf(stderr, "usage: sso_bench URL EMAIL PASSWORD|- "
+				"SP_ENTITY_ID ACS_URL [connections] "
+				"[seconds] [idpd_pid]\n");
+		return 2;
+	}
+	base = argv[1];
+	email = argv[2];
+	password =
+		strcmp(argv[3], "-") == 0 ? getenv("BENCH_PASSWORD") : argv[3];
+	sp_entity = argv[4];
+	acs_url = argv[5];
+	if (password == NULL) {
+		fprintf(stderr, "sso_bench: BENCH_PASSWORD is not set\n");
+		return 2;
+	}
+	if (argc > 6)
+		conns = (unsigned)atoi(argv[6]);
+	if (argc > 7)
+		duration = atof(argv[7]);
+	if (argc > 8)
+		idpd_pid = atol(argv[8]);
+	if (conns < 1 || conns > MAX_CONN || duration <= 0) {
+		fprintf(stderr, "sso_bench: bad connections or seconds\n");
+		return 2;
+	}
+	const char *os = getenv("BENCH_OPENSSL_SIGN");
+	double openssl_rate = os ? atof(os) : 0;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+
+	printf("rsa-3072 sha-256: measuring the in-process sign rates...\n");
+	fflush(stdout);
+	EVP_PKEY *key = EVP_RSA_gen(3072);
+	double raw = key ? sign_rate(key, false) : 0;
+	double rate = key ? sign_rate(key, true) : 0;
+	EVP_PKEY_free(key);
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (idpd_pid > 0)
+		pthread_create(&s, NULL, sampler, NULL);
+	double cpu0 = idpd_pid > 0 ? cpu_s() : -1, busy0, total0;
+	machine_ticks(&busy0, &total0);
+	double t0 = now_s();
+	for (unsigned i = 0; i < conns; i++)
+		pthread_create(&t[i], NULL, worker, (void *)(uintptr_t)i);
+	usleep((useconds_t)(duration * 1e6));
+	atomic_store(&stop, true);
+	for (unsigned i = 0; i < conns; i++)
+		pthread_join(t[i], NULL);
+	double secs = now_s() - t0;
+	double cpu = idpd_pid > 0 ? cpu_s() - cpu0 : -1, busy1, total1;
+	machine_ticks(&busy1, &total1);
+	if (idpd_pid > 0)
+		pthread_join(s, NULL);
+	curl_global_cleanup();
+
+	unsigned n = atomic_load(&n_samples);
+	if (n > MAX_SAMPLES)
+		n = MAX_SAMPLES;
+	qsort(samples, n, sizeof(samples[0]), cmp);
+	double rps = atomic_load(&ok) / secs;
+	double per_core = rps / (double)cores;
+	printf("connections            %u (%u logins failed)\n", conns,
+	       atomic_load(&logins_failed));
+	printf("duration               %.1f s\n", secs);
+	printf("response page          %.0f bytes on average\n",
+	       atomic_load(&ok)
+		       ? (double)atomic_load(&page_bytes) / atomic_load(&ok)
+		       : 0);
+	printf("responses ok / failed  %u / %u\n", atomic_load(&ok),
+	       atomic_load(&failed));
+	printf("responses per second   %.1f\n", rps);
+	printf("  per core (%ld cores)   %.1f\n", cores, per_core);
+	if (cpu > 0)
+		printf("  per idpd CPU-second  %.1f (idpd used %.2f cores)\n",
+		       atomic_load(&ok) / cpu, cpu / secs);
+	if (total1 > total0)
+		printf("  machine CPU busy     %.0f %% (all processes, "
+		       "this benchmark included)\n",
+		       100 * (busy1 - busy0) / (total1 - total0));
+	printf("latency p50 / p99      %.2f / %.2f ms (GET /saml/sso)\n",
+	       n ? samples[n / 2] * 1e3 : 0,
+	       n ? samples[n * 99 / 100] * 1e3 : 0);
+	if (idpd_pid > 0)
+		printf("idpd VmRSS max         %.1f MiB (sampled every 100 "
+		       "ms)\n",
+		       atomic_load(&rss_max_kib) / 1024.0);
+	if (openssl_rate > 0)
+		printf("openssl speed rsa3072  %.1f sign/s per core\n",
+		       openssl_rate);
+	printf("in-process EVP sign    %.1f sign/s per core "
+	       "(context reused, digest given)\n",
+	       raw);
+	printf("in-process per message %.1f sign/s per core "
+	       "(new context, SHA-256 of %d bytes)\n",
+	       rate, RESPONSE_BYTES);
+	if (openssl_rate > 0)
+		printf("ratio to openssl       %.2f per core\n",
+		       per_core / openssl_rate);
+	if (raw > 0 && rate > 0)
+		printf("ratio to in-process    %.2f per core (%.2f per "
+		       "message)\n",
+		       per_core / raw, per_core / rate);
+	if (cpu > 0 && openssl_rate > 0)
+		printf("ratio per idpd CPU-s   %.2f of openssl, "
+		       "%.2f of in-process per message\n",
+		       atomic_load(&ok) / cpu / openssl_rate,
+		       rate > 0 ? atomic_load(&ok) / cpu / rate : 0);
+	printf("target                 0.85 of the RSA bound per core\n");
+	return atomic_load(&failed) > atomic_load(&ok) / 100 ||
+			       atomic_load(&logins_failed) > 0
+		       ? 1
+		       : 0;
+}
