@@ -29,6 +29,11 @@ PACKAGES=(
 	xmlsec1
 	python3-lasso
 	curl
+	# interop (tests/mellon): Apache httpd with mod_auth_mellon
+	apache2
+	libapache2-mod-auth-mellon
+	# keys and certificates made by the tests (openssl req, x509)
+	openssl
 	# browser test (tests/browser): headless Chromium driven by Selenium
 	chromium
 	chromium-driver
