@@ -25,6 +25,8 @@
 
 #include "idp/crypto/crypt.h"
 
+#include "bench.h"
+
 #define MAX_CONN 256
 #define MAX_SAMPLES 200000
 
@@ -35,106 +37,30 @@ static atomic_uint ok, failed;
 static double samples[MAX_SAMPLES];
 static atomic_uint n_samples;
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-struct buf {
-	char *p;
-	size_t len;
-};
-
-static size_t
-collect(char *d, size_t s, size_t n, void *cls)
-{
-	struct buf *b = cls;
-	char *p = realloc(b->p, b->len + s * n + 1);
-
-	if (p == NULL)
-		return 0;
-	memcpy(p + b->len, d, s * n);
-	b->len += s * n;
-	p[b->len] = '\0';
-	b->p = p;
-	return s * n;
-}
-
-static bool
-one_login(CURL *c, char *url_login)
-{
-	struct buf page = { NULL, 0 };
-	char *post = NULL, token[128];
-	long status = 0;
-	bool good = false;
-
-	/* A new visitor every time: no session, a fresh CSRF cookie. */
-	curl_easy_setopt(c, CURLOPT_COOKIELIST, "ALL");
-	curl_easy_setopt(c, CURLOPT_URL, url_login);
-	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &page);
-	if (curl_easy_perform(c) != CURLE_OK)
-		goto out;
-	const char *m = page.p ? strstr(page.p, "name=\"csrf\" value=\"") :
-				 NULL;
-	if (m == NULL || sscanf(m + 19, "%127[^\"]", token) != 1)
-		goto out;
-	char *e = curl_easy_escape(c, email, 0);
-	char *p = curl_easy_escape(c, password, 0);
-	if (asprintf(&post, "csrf=%s&email=%s&password=%s", token, e, p) < 0)
-		post = NULL;
-	curl_free(e);
-	curl_free(p);
-	if (post == NULL)
-		goto out;
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, post);
-	if (curl_easy_perform(c) != CURLE_OK)
-		goto out;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	good = status == 303;
-out:
-	free(page.p);
-	free(post);
-	return good;
-}
-
 static void *
 worker(void *arg)
 {
 	CURL *c = curl_easy_init();
-	char url[512];
 
 	(void)arg;
-	snprintf(url, sizeof(url), "%s/login", base);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
 	while (!atomic_load(&stop)) {
-		double t0 = now_s();
-		if (one_login(c, url)) {
+		double t0 = bench_now();
+		/* A new visitor every time: no session, a fresh CSRF cookie. */
+		curl_easy_setopt(c, CURLOPT_COOKIELIST, "ALL");
+		if (bench_login(c, base, email, password)) {
 			atomic_fetch_add(&ok, 1);
 			unsigned i = atomic_fetch_add(&n_samples, 1);
 			if (i < MAX_SAMPLES)
-				samples[i] = now_s() - t0;
+				samples[i] = bench_now() - t0;
 		} else {
 			atomic_fetch_add(&failed, 1);
 		}
 	}
 	curl_easy_cleanup(c);
 	return NULL;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* Argon2id verifications per second on one core at the given cost. */
@@ -146,13 +72,13 @@ argon_rate(unsigned ops, size_t mem)
 
 	if (crypt_password_hash("benchmark-password", ops, mem, hash) != 0)
 		return 0;
-	double t0 = now_s();
-	while (now_s() - t0 < 3.0) {
+	double t0 = bench_now();
+	while (bench_now() - t0 < 3.0) {
 		if (!crypt_password_verify(hash, "benchmark-password"))
 			return 0;
 		n++;
 	}
-	return n / (now_s() - t0);
+	return n / (bench_now() - t0);
 }
 
 int
@@ -195,20 +121,20 @@ main(int argc, char **argv)
 	double rate = argon_rate(ops, mem);
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	double t0 = now_s();
+	double t0 = bench_now();
 	for (unsigned i = 0; i < conns; i++)
 		pthread_create(&t[i], NULL, worker, NULL);
 	usleep((useconds_t)(duration * 1e6));
 	atomic_store(&stop, true);
 	for (unsigned i = 0; i < conns; i++)
 		pthread_join(t[i], NULL);
-	double secs = now_s() - t0;
+	double secs = bench_now() - t0;
 	curl_global_cleanup();
 
 	unsigned n = atomic_load(&n_samples);
 	if (n > MAX_SAMPLES)
 		n = MAX_SAMPLES;
-	qsort(samples, n, sizeof(samples[0]), cmp);
+	qsort(samples, n, sizeof(samples[0]), bench_cmp_double);
 	double lps = atomic_load(&ok) / secs;
 	double ceiling = rate * (double)cores;
 	printf("connections          %u\n", conns);

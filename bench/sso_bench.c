@@ -35,6 +35,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "bench.h"
+
 #define MAX_CONN       256
 #define MAX_SAMPLES    1000000
 #define RESPONSE_BYTES 6000 /* about the size of a signed response */
@@ -48,73 +50,6 @@ static double samples[MAX_SAMPLES];
 static atomic_uint n_samples;
 static atomic_long rss_max_kib;
 static atomic_ullong page_bytes;
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-struct buf {
-	char *p;
-	size_t len;
-};
-
-static size_t
-collect(char *d, size_t s, size_t n, void *cls)
-{
-	struct buf *b = cls;
-	char *p = realloc(b->p, b->len + s * n + 1);
-
-	if (p == NULL)
-		return 0;
-	memcpy(p + b->len, d, s * n);
-	b->len += s * n;
-	p[b->len] = '\0';
-	b->p = p;
-	return s * n;
-}
-
-/* Log in once on @c; the session cookie stays in its cookie engine. */
-static bool
-login(CURL *c)
-{
-	struct buf page = {NULL, 0};
-	char *post = NULL, token[128], url[512];
-	long status = 0;
-	bool good = false;
-
-	snprintf(url, sizeof(url), "%s/login", base);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &page);
-	if (curl_easy_perform(c) != CURLE_OK)
-		goto out;
-	const char *m =
-		page.p ? strstr(page.p, "name=\"csrf\" value=\"") : NULL;
-	if (m == NULL || sscanf(m + 19, "%127[^\"]", token) != 1)
-		goto out;
-	char *e = curl_easy_escape(c, email, 0);
-	char *p = curl_easy_escape(c, password, 0);
-	if (asprintf(&post, "csrf=%s&email=%s&password=%s", token, e, p) < 0)
-		post = NULL;
-	curl_free(e);
-	curl_free(p);
-	if (post == NULL)
-		goto out;
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, post);
-	if (curl_easy_perform(c) != CURLE_OK)
-		goto out;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	good = status == 303;
-out:
-	free(page.p);
-	free(post);
-	return good;
-}
 
 /*
  * The Redirect binding's encoding of a new AuthnRequest: raw deflate,
@@ -194,7 +129,7 @@ out:
 static bool
 one_sso(CURL *c, unsigned conn, unsigned seq)
 {
-	struct buf page = {NULL, 0};
+	struct bench_buf page = {NULL, 0};
 	char *q = authn_request(c, conn, seq), *url = NULL;
 	long status = 0;
 	bool good = false;
@@ -229,21 +164,21 @@ worker(void *arg)
 	unsigned conn = (unsigned)(uintptr_t)arg, seq = 0;
 	CURL *c = curl_easy_init();
 
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, bench_collect);
 	curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	if (!login(c)) {
+	if (!bench_login(c, base, email, password)) {
 		atomic_fetch_add(&logins_failed, 1);
 		goto out;
 	}
 	while (!atomic_load(&stop)) {
-		double t0 = now_s();
+		double t0 = bench_now();
 		if (one_sso(c, conn, seq++)) {
 			atomic_fetch_add(&ok, 1);
 			unsigned i = atomic_fetch_add(&n_samples, 1);
 			if (i < MAX_SAMPLES)
-				samples[i] = now_s() - t0;
+				samples[i] = bench_now() - t0;
 		} else {
 			atomic_fetch_add(&failed, 1);
 		}
@@ -332,14 +267,6 @@ sampler(void *arg)
 	return NULL;
 }
 
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * RSA-3072 PKCS#1 v1.5 SHA-256 signatures per second on one core, as a
  * signer of XML does them: per signature a new context, SHA-256 over a
@@ -363,8 +290,8 @@ sign_rate(EVP_PKEY *key, bool per_message)
 	     EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) != 1 ||
 	     EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) != 1))
 		goto out;
-	t0 = now_s();
-	while (now_s() - t0 < 3.0) {
+	t0 = bench_now();
+	while (bench_now() - t0 < 3.0) {
 		size_t siglen = sizeof(sig);
 		bool good;
 		if (per_message) {
@@ -383,7 +310,7 @@ sign_rate(EVP_PKEY *key, bool per_message)
 			goto out;
 		n++;
 	}
-	rate = n / (now_s() - t0);
+	rate = n / (bench_now() - t0);
 out:
 	EVP_PKEY_CTX_free(pc);
 	return rate;
@@ -438,14 +365,14 @@ main(int argc, char **argv)
 		pthread_create(&s, NULL, sampler, NULL);
 	double cpu0 = idpd_pid > 0 ? cpu_s() : -1, busy0, total0;
 	machine_ticks(&busy0, &total0);
-	double t0 = now_s();
+	double t0 = bench_now();
 	for (unsigned i = 0; i < conns; i++)
 		pthread_create(&t[i], NULL, worker, (void *)(uintptr_t)i);
 	usleep((useconds_t)(duration * 1e6));
 	atomic_store(&stop, true);
 	for (unsigned i = 0; i < conns; i++)
 		pthread_join(t[i], NULL);
-	double secs = now_s() - t0;
+	double secs = bench_now() - t0;
 	double cpu = idpd_pid > 0 ? cpu_s() - cpu0 : -1, busy1, total1;
 	machine_ticks(&busy1, &total1);
 	if (idpd_pid > 0)
@@ -455,7 +382,7 @@ main(int argc, char **argv)
 	unsigned n = atomic_load(&n_samples);
 	if (n > MAX_SAMPLES)
 		n = MAX_SAMPLES;
-	qsort(samples, n, sizeof(samples[0]), cmp);
+	qsort(samples, n, sizeof(samples[0]), bench_cmp_double);
 	double rps = atomic_load(&ok) / secs;
 	double per_core = rps / (double)cores;
 	printf("connections            %u (%u logins failed)\n", conns,
