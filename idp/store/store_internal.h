@@ -258,4 +258,21 @@ IDP_WUR bool store_row_count(PGresult *res, int64_t *n);
 /* Format @v as a text parameter into @buf; returns @buf. */
 const char *store_int64_param(char buf[STORE_INT64_PARAM_BYTES], int64_t v);
 
+/* PostgreSQL's text boolean "t" or "f"; false for NULL or anything else. */
+IDP_WUR bool store_row_bool(const PGresult *res, int row, int col,
+			    bool *out);
+
+/*
+ * An owned copy (free()) of a text column; NULL stays NULL when @nullable
+ * and is refused otherwise. False on a refused NULL or out of memory.
+ */
+IDP_WUR bool store_row_text(const PGresult *res, int row, int col,
+			    bool nullable, char **out);
+
+/*
+ * @len bytes of @bin as lower-case hex into @hex (2 * @len + 1 bytes), in
+ * constant time (hashes of secrets go through here). Returns @hex.
+ */
+const char *store_hex(const uint8_t *bin, size_t len, char *hex);
+
 #endif

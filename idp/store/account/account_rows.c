@@ -115,38 +115,6 @@ columns_match(const PGresult *res, int col, const char *const *names, int n)
 	return true;
 }
 
-/* PostgreSQL's text form of a boolean: "t" or "f". */
-static bool
-get_bool(const PGresult *res, int row, int col, bool *out)
-{
-	const char *v;
-
-	if (PQgetisnull(res, row, col))
-		return false;
-	v = PQgetvalue(res, row, col);
-	if (strcmp(v, "t") == 0)
-		*out = true;
-	else if (strcmp(v, "f") == 0)
-		*out = false;
-	else
-		return false;
-	return true;
-}
-
-/*
- * An owned copy of a text column; NULL stays NULL when @nullable, and is
- * refused otherwise. False on a refused NULL or out of memory.
- */
-static bool
-get_text(const PGresult *res, int row, int col, bool nullable, char **out)
-{
-	*out = NULL;
-	if (PQgetisnull(res, row, col))
-		return nullable;
-	*out = strdup(PQgetvalue(res, row, col));
-	return *out != NULL;
-}
-
 int
 store_row_account(const PGresult *res, int row, int col,
 		  struct store_account *out)
@@ -160,35 +128,35 @@ store_row_account(const PGresult *res, int row, int col,
 	/* One condition per column so that the log names the bad one. */
 	if (!store_row_int64(res, row, c++, &out->id))
 		bad = "id";
-	else if (!get_text(res, row, c++, false, &out->audit_ref))
+	else if (!store_row_text(res, row, c++, false, &out->audit_ref))
 		bad = "audit_ref";
-	else if (!get_text(res, row, c++, false, &out->email))
+	else if (!store_row_text(res, row, c++, false, &out->email))
 		bad = "email";
-	else if (!get_bool(res, row, c++, &out->email_verified))
+	else if (!store_row_bool(res, row, c++, &out->email_verified))
 		bad = "email_verified";
-	else if (!get_text(res, row, c++, true, &out->pending_email))
+	else if (!store_row_text(res, row, c++, true, &out->pending_email))
 		bad = "pending_email";
-	else if (!get_text(res, row, c++, true, &out->password_hash))
+	else if (!store_row_text(res, row, c++, true, &out->password_hash))
 		bad = "password_hash";
-	else if (!get_text(res, row, c++, false, &out->given_name))
+	else if (!store_row_text(res, row, c++, false, &out->given_name))
 		bad = "given_name";
-	else if (!get_text(res, row, c++, false, &out->family_name))
+	else if (!store_row_text(res, row, c++, false, &out->family_name))
 		bad = "family_name";
-	else if (!get_text(res, row, c++, true, &out->birth_date))
+	else if (!store_row_text(res, row, c++, true, &out->birth_date))
 		bad = "birth_date";
-	else if (!get_text(res, row, c++, true, &out->street))
+	else if (!store_row_text(res, row, c++, true, &out->street))
 		bad = "street";
-	else if (!get_text(res, row, c++, true, &out->postal_code))
+	else if (!store_row_text(res, row, c++, true, &out->postal_code))
 		bad = "postal_code";
-	else if (!get_text(res, row, c++, true, &out->city))
+	else if (!store_row_text(res, row, c++, true, &out->city))
 		bad = "city";
-	else if (!get_text(res, row, c++, false, &out->name_source))
+	else if (!store_row_text(res, row, c++, false, &out->name_source))
 		bad = "name_source";
-	else if (!get_text(res, row, c++, false, &out->birth_date_source))
+	else if (!store_row_text(res, row, c++, false, &out->birth_date_source))
 		bad = "birth_date_source";
-	else if (!get_text(res, row, c++, false, &out->address_source))
+	else if (!store_row_text(res, row, c++, false, &out->address_source))
 		bad = "address_source";
-	else if (!get_bool(res, row, c++, &out->locked))
+	else if (!store_row_bool(res, row, c++, &out->locked))
 		bad = "locked";
 	else if (!store_row_int64(res, row, c++, &out->created_at))
 		bad = "created_at";
@@ -211,13 +179,13 @@ store_row_session(const PGresult *res, int row, int col,
 		return row_bug("session", "column list");
 	if (!store_row_int64(res, row, c++, &out->id))
 		bad = "id";
-	else if (!get_text(res, row, c++, false, &out->handle))
+	else if (!store_row_text(res, row, c++, false, &out->handle))
 		bad = "handle";
 	else if (!store_row_int64(res, row, c++, &out->account_id))
 		bad = "account_id";
-	else if (!get_text(res, row, c++, false, &out->auth_method))
+	else if (!store_row_text(res, row, c++, false, &out->auth_method))
 		bad = "auth_method";
-	else if (!get_text(res, row, c++, false, &out->loa))
+	else if (!store_row_text(res, row, c++, false, &out->loa))
 		bad = "loa";
 	else if (!store_row_int64(res, row, c++, &out->created_at))
 		bad = "created_at";
@@ -227,11 +195,11 @@ store_row_session(const PGresult *res, int row, int col,
 		bad = "idle_expires_at";
 	else if (!store_row_int64(res, row, c++, &out->absolute_expires_at))
 		bad = "absolute_expires_at";
-	else if (!get_text(res, row, c++, true, &out->client))
+	else if (!store_row_text(res, row, c++, true, &out->client))
 		bad = "client";
-	else if (!get_text(res, row, c++, true, &out->user_agent))
+	else if (!store_row_text(res, row, c++, true, &out->user_agent))
 		bad = "user_agent";
-	else if (!get_bool(res, row, c++, &out->current))
+	else if (!store_row_bool(res, row, c++, &out->current))
 		bad = "current";
 	if (bad != NULL) {
 		store_session_clear(out);
@@ -244,20 +212,7 @@ const char *
 store_hash_hex(const uint8_t hash[STORE_HASH_BYTES],
 	       char hex[STORE_HASH_HEX_BYTES])
 {
-	/*
-	 * Without a table lookup or a branch on the data (as libsodium's
-	 * sodium_bin2hex, which the store may not include): for a nibble
-	 * c, 87 + c gives 'a'..'f' for c >= 10, and the mask subtracts 39
-	 * for c < 10 to give '0'..'9'.
-	 */
-	for (size_t i = 0; i < STORE_HASH_BYTES; i++) {
-		unsigned hi = hash[i] >> 4, lo = hash[i] & 0xfu;
-
-		hex[2 * i] = (char)(87u + hi + (((hi - 10u) >> 8) & ~38u));
-		hex[2 * i + 1] = (char)(87u + lo + (((lo - 10u) >> 8) & ~38u));
-	}
-	hex[2 * STORE_HASH_BYTES] = '\0';
-	return hex;
+	return store_hex(hash, STORE_HASH_BYTES, hex);
 }
 
 const char *

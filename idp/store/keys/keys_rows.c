@@ -142,15 +142,9 @@ out:
 char *
 store_keys_hex(const uint8_t *p, size_t len)
 {
-	static const char digits[] = "0123456789abcdef";
 	char *h = malloc(2 * len + 1);
 
-	if (h == NULL)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		h[2 * i] = digits[p[i] >> 4];
-		h[2 * i + 1] = digits[p[i] & 0xf];
-	}
-	h[2 * len] = '\0';
+	if (h != NULL)
+		store_hex(p, len, h);
 	return h;
 }

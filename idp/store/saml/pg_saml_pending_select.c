@@ -19,18 +19,6 @@ const struct store_stmt store_stmt_saml_pending_select = {
 	.tier = STORE_TIER_APP,
 };
 
-static bool
-get_bool(const PGresult *res, int col, bool *out)
-{
-	const char *v;
-
-	if (PQgetisnull(res, 0, col))
-		return false;
-	v = PQgetvalue(res, 0, col);
-	*out = v[0] == 't';
-	return (v[0] == 't' || v[0] == 'f') && v[1] == '\0';
-}
-
 int
 store_saml_pending_select(struct store *s,
 			  const uint8_t hash[STORE_SAML_HASH_BYTES],
@@ -49,16 +37,16 @@ store_saml_pending_select(struct store *s,
 	if (PQntuples(res) != 1)
 		goto out;
 	rc = STORE_HARD_ERROR;
-	if (!store_saml_get_text(res, 0, 0, false, &out->sp_entity_id) ||
-	    !store_saml_get_text(res, 0, 1, false, &out->request_id) ||
-	    !store_saml_get_text(res, 0, 2, false, &out->acs_url) ||
-	    !store_saml_get_text(res, 0, 3, true, &out->relay_state) ||
-	    !get_bool(res, 4, &out->force_authn) ||
-	    !get_bool(res, 5, &out->is_passive) ||
-	    !store_saml_get_text(res, 0, 6, false, &out->nameid_format) ||
-	    !get_bool(res, 7, &out->allow_create) ||
-	    !store_saml_get_text(res, 0, 8, false, &out->authn_comparison) ||
-	    !store_saml_get_text(res, 0, 9, false, &out->authn_class_refs) ||
+	if (!store_row_text(res, 0, 0, false, &out->sp_entity_id) ||
+	    !store_row_text(res, 0, 1, false, &out->request_id) ||
+	    !store_row_text(res, 0, 2, false, &out->acs_url) ||
+	    !store_row_text(res, 0, 3, true, &out->relay_state) ||
+	    !store_row_bool(res, 0, 4, &out->force_authn) ||
+	    !store_row_bool(res, 0, 5, &out->is_passive) ||
+	    !store_row_text(res, 0, 6, false, &out->nameid_format) ||
+	    !store_row_bool(res, 0, 7, &out->allow_create) ||
+	    !store_row_text(res, 0, 8, false, &out->authn_comparison) ||
+	    !store_row_text(res, 0, 9, false, &out->authn_class_refs) ||
 	    !store_row_int64(res, 0, 10, &out->created_at) ||
 	    !store_row_int64(res, 0, 11, &out->expires_at)) {
 		store_saml_pending_clear(out);

@@ -1,6 +1,6 @@
 /*
- * Helpers of the SAML statements: hash parameters, text columns, and
- * freeing a pending request row.
+ * Helpers of the SAML statements: hash parameters and freeing a pending
+ * request row.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,29 +11,7 @@ const char *
 store_saml_hash_hex(const uint8_t hash[STORE_SAML_HASH_BYTES],
 		    char hex[STORE_SAML_HASH_HEX_BYTES])
 {
-	/*
-	 * For a nibble c, 87 + c gives 'a'..'f' for c >= 10, and the mask
-	 * subtracts 39 for c < 10 to give '0'..'9': no branch on the data.
-	 */
-	for (size_t i = 0; i < STORE_SAML_HASH_BYTES; i++) {
-		unsigned hi = hash[i] >> 4, lo = hash[i] & 0xfu;
-
-		hex[2 * i] = (char)(87u + hi + (((hi - 10u) >> 8) & ~38u));
-		hex[2 * i + 1] = (char)(87u + lo + (((lo - 10u) >> 8) & ~38u));
-	}
-	hex[2 * STORE_SAML_HASH_BYTES] = '\0';
-	return hex;
-}
-
-bool
-store_saml_get_text(const PGresult *res, int row, int col, bool nullable,
-		    char **out)
-{
-	*out = NULL;
-	if (PQgetisnull(res, row, col))
-		return nullable;
-	*out = strdup(PQgetvalue(res, row, col));
-	return *out != NULL;
+	return store_hex(hash, STORE_SAML_HASH_BYTES, hex);
 }
 
 void

@@ -22,12 +22,4 @@
 const char *store_saml_hash_hex(const uint8_t hash[STORE_SAML_HASH_BYTES],
 				char hex[STORE_SAML_HASH_HEX_BYTES]);
 
-/*
- * Copy column @col of @row into *@out (malloc'ed). A NULL value gives
- * *@out NULL and is accepted only when @nullable. False on a refused NULL
- * or out of memory.
- */
-IDP_WUR bool store_saml_get_text(const PGresult *res, int row, int col,
-				 bool nullable, char **out);
-
 #endif

@@ -54,21 +54,6 @@ row_bug(const char *column)
 	return STORE_HARD_ERROR;
 }
 
-/* PostgreSQL's text form of a boolean: "t" or "f". */
-static bool
-get_bool(const PGresult *res, int row, int col, bool *out)
-{
-	const char *v;
-
-	if (PQgetisnull(res, row, col))
-		return false;
-	v = PQgetvalue(res, row, col);
-	if (strcmp(v, "t") != 0 && strcmp(v, "f") != 0)
-		return false;
-	*out = v[0] == 't';
-	return true;
-}
-
 /* An epoch column; NULL becomes 0. */
 static bool
 get_time(const PGresult *res, int row, int col, int64_t *out)
@@ -77,20 +62,6 @@ get_time(const PGresult *res, int row, int col, int64_t *out)
 	if (PQgetisnull(res, row, col))
 		return true;
 	return store_row_int64(res, row, col, out);
-}
-
-/*
- * An owned copy of a text column; NULL stays NULL when @nullable and is
- * refused otherwise. False on a refused NULL or out of memory.
- */
-static bool
-get_text(const PGresult *res, int row, int col, bool nullable, char **out)
-{
-	*out = NULL;
-	if (PQgetisnull(res, row, col))
-		return nullable;
-	*out = strdup(PQgetvalue(res, row, col));
-	return *out != NULL;
 }
 
 int
@@ -111,29 +82,29 @@ store_row_sp(const PGresult *res, int row, struct store_sp *out)
 	/* One condition per column so that the log names the bad one. */
 	if (!store_row_int64(res, row, c++, &out->id))
 		bad = "id";
-	else if (!get_text(res, row, c++, false, &out->entity_id))
+	else if (!store_row_text(res, row, c++, false, &out->entity_id))
 		bad = "entity_id";
-	else if (!get_text(res, row, c++, false, &out->metadata))
+	else if (!store_row_text(res, row, c++, false, &out->metadata))
 		bad = "metadata";
-	else if (!get_text(res, row, c++, true, &out->metadata_url))
+	else if (!store_row_text(res, row, c++, true, &out->metadata_url))
 		bad = "metadata_url";
 	else if (!get_time(res, row, c++, &out->fetched_at))
 		bad = "fetched_at";
 	else if (!get_time(res, row, c++, &out->refresh_failed_at))
 		bad = "refresh_failed_at";
-	else if (!get_text(res, row, c++, true, &out->refresh_error))
+	else if (!store_row_text(res, row, c++, true, &out->refresh_error))
 		bad = "refresh_error";
-	else if (!get_bool(res, row, c++, &out->enabled))
+	else if (!store_row_bool(res, row, c++, &out->enabled))
 		bad = "enabled";
-	else if (!get_text(res, row, c++, false, &out->release_attributes))
+	else if (!store_row_text(res, row, c++, false, &out->release_attributes))
 		bad = "release_attributes";
-	else if (!get_text(res, row, c++, false, &out->attribute_profile))
+	else if (!store_row_text(res, row, c++, false, &out->attribute_profile))
 		bad = "attribute_profile";
-	else if (!get_text(res, row, c++, false, &out->nameid_format))
+	else if (!store_row_text(res, row, c++, false, &out->nameid_format))
 		bad = "nameid_format";
-	else if (!get_bool(res, row, c++, &out->require_signed_requests))
+	else if (!store_row_bool(res, row, c++, &out->require_signed_requests))
 		bad = "require_signed_requests";
-	else if (!get_bool(res, row, c++, &out->encrypt_assertions))
+	else if (!store_row_bool(res, row, c++, &out->encrypt_assertions))
 		bad = "encrypt_assertions";
 	else if (!store_row_int64(res, row, c++, &out->revision))
 		bad = "revision";
