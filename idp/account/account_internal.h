@@ -30,6 +30,26 @@ int account_token_use(struct store *s, const uint8_t hash[STORE_HASH_BYTES],
 		      enum store_token_purpose purpose,
 		      struct store_account *a, char **email);
 
+/*
+ * What a single-use link does once its token checked out: act on account
+ * @a (the link went to @email). Returns STORE_ONE_ROW when done,
+ * STORE_NO_ROW to refuse the link, or an error.
+ */
+typedef int (*account_link_act_cb)(struct store *s,
+				   const struct store_account *a,
+				   const char *email);
+
+/*
+ * Use the link token @token of @purpose in one transaction: the token,
+ * @act, and the audit row @event. ACCOUNT_OK, ACCOUNT_FAILED (malformed,
+ * unknown, used, expired or refused by @act) or ACCOUNT_UNAVAILABLE.
+ */
+enum account_result account_link_use(struct worker *w, const char *token,
+				     enum store_token_purpose purpose,
+				     const char *event,
+				     account_link_act_cb act,
+				     const struct account_actor *who);
+
 /* "<public_url><path>?token=<token>", g_free(). */
 char *account_link(const struct cfg *cfg, const char *path,
 		   const char *token);

@@ -49,6 +49,55 @@ account_token_use(struct store *s, const uint8_t hash[STORE_HASH_BYTES],
 	return store_account_select_by_id(s, id, a);
 }
 
+struct link_tx {
+	uint8_t hash[STORE_HASH_BYTES];
+	enum store_token_purpose purpose;
+	const char *event;
+	account_link_act_cb act;
+	const struct account_actor *who;
+	bool ok;
+};
+
+static int
+link_cb(struct store *s, void *cls)
+{
+	struct link_tx *t = cls;
+	struct store_account a;
+	char *email = NULL;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	t->ok = false;
+	rc = account_token_use(s, t->hash, t->purpose, &a, &email);
+	if (rc == STORE_ONE_ROW)
+		rc = t->act(s, &a, email);
+	if (rc == STORE_ONE_ROW) {
+		rc = account_audit(s, t->event, a.audit_ref, t->who, NULL,
+				   NULL);
+		t->ok = rc >= 0;
+	}
+	free(email);
+	store_account_clear(&a);
+	return rc;
+}
+
+enum account_result
+account_link_use(struct worker *w, const char *token,
+		 enum store_token_purpose purpose, const char *event,
+		 account_link_act_cb act, const struct account_actor *who)
+{
+	struct link_tx t = { .purpose = purpose,
+			     .event = event,
+			     .act = act,
+			     .who = who };
+
+	if (!account_token_hash(token, t.hash))
+		return ACCOUNT_FAILED;
+	if (account_tx(w, event, link_cb, &t) < 0)
+		return ACCOUNT_UNAVAILABLE;
+	return t.ok ? ACCOUNT_OK : ACCOUNT_FAILED;
+}
+
 char *
 account_link(const struct cfg *cfg, const char *path, const char *token)
 {

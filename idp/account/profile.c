@@ -157,51 +157,19 @@ account_change_email(struct worker *w, int64_t account_id,
 	return account_tx_result(account_tx(w, "account_email", email_cb, &t));
 }
 
-struct confirm_tx {
-	uint8_t hash[STORE_HASH_BYTES];
-	const struct account_actor *who;
-	bool ok;
-};
-
 static int
-confirm_cb(struct store *s, void *cls)
+confirm_act(struct store *s, const struct store_account *a, const char *email)
 {
-	struct confirm_tx *t = cls;
-	struct store_account a;
-	char *email = NULL;
-	int rc;
-
-	memset(&a, 0, sizeof(a));
-	t->ok = false;
-	rc = account_token_use(s, t->hash, STORE_TOKEN_EMAIL_CHANGE, &a, &email);
-	if (rc != STORE_ONE_ROW)
-		goto out;
 	/* Taken meanwhile, or superseded by a newer request: refused. */
-	rc = store_account_update_email(s, a.id, email);
-	if (rc != STORE_ONE_ROW)
-		goto out;
-	rc = account_audit(s, "email_changed", a.audit_ref, t->who, NULL,
-			   NULL);
-	t->ok = rc >= 0;
-out:
-	free(email);
-	store_account_clear(&a);
-	return rc;
+	return store_account_update_email(s, a->id, email);
 }
 
 enum account_result
 account_confirm_email(struct worker *w, const char *token,
 		      const struct account_actor *who)
 {
-	struct confirm_tx t = { .who = who };
-	int rc;
-
-	if (!account_token_hash(token, t.hash))
-		return ACCOUNT_FAILED;
-	rc = account_tx(w, "account_email_confirm", confirm_cb, &t);
-	if (rc < 0)
-		return ACCOUNT_UNAVAILABLE;
-	return t.ok ? ACCOUNT_OK : ACCOUNT_FAILED;
+	return account_link_use(w, token, STORE_TOKEN_EMAIL_CHANGE,
+				"email_changed", confirm_act, who);
 }
 
 struct delete_tx {

@@ -132,55 +132,22 @@ account_register(struct worker *w, const struct account_registration *r,
 	return account_tx_result(rc);
 }
 
-struct verify_tx {
-	uint8_t hash[STORE_HASH_BYTES];
-	const struct account_actor *who;
-	bool ok;
-};
-
 static int
-verify_cb(struct store *s, void *cls)
+verify_act(struct store *s, const struct store_account *a, const char *email)
 {
-	struct verify_tx *t = cls;
-	struct store_account a;
-	char *email = NULL;
-	int rc;
-
-	memset(&a, 0, sizeof(a));
-	t->ok = false;
-	rc = account_token_use(s, t->hash, STORE_TOKEN_VERIFY, &a, &email);
-	if (rc != STORE_ONE_ROW)
-		goto out;
 	/* The link is for the address it was sent to, and only that one. */
-	if (g_ascii_strcasecmp(a.email, email) != 0) {
-		rc = STORE_NO_ROW;
-		goto out;
-	}
-	rc = store_account_verify_email(s, a.id);
-	if (rc < 0)
-		goto out;
-	rc = account_audit(s, "email_verified", a.audit_ref, t->who, NULL,
-			   NULL);
-	t->ok = rc >= 0;
-out:
-	free(email);
-	store_account_clear(&a);
-	return rc;
+	if (g_ascii_strcasecmp(a->email, email) != 0)
+		return STORE_NO_ROW;
+	int rc = store_account_verify_email(s, a->id);
+	return rc < 0 ? rc : STORE_ONE_ROW;
 }
 
 enum account_result
 account_verify_email(struct worker *w, const char *token,
 		     const struct account_actor *who)
 {
-	struct verify_tx t = { .who = who };
-	int rc;
-
-	if (!account_token_hash(token, t.hash))
-		return ACCOUNT_FAILED;
-	rc = account_tx(w, "account_verify", verify_cb, &t);
-	if (rc < 0)
-		return ACCOUNT_UNAVAILABLE;
-	return t.ok ? ACCOUNT_OK : ACCOUNT_FAILED;
+	return account_link_use(w, token, STORE_TOKEN_VERIFY, "email_verified",
+				verify_act, who);
 }
 
 struct resend_tx {
