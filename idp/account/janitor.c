@@ -1,17 +1,54 @@
 /*
  * The janitor: a thread per idpd that removes what has expired (unverified
- * accounts, sessions, throttle counters) every ACCOUNT_JANITOR_INTERVAL_S.
+ * accounts, used links, sessions, throttle counters, SAML pending requests
+ * and replay entries) every ACCOUNT_JANITOR_INTERVAL_S.
  * Several nodes may run it at once; the deletes are idempotent.
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "idp/account/account.h"
+#include "idp/common/limits.h"
 #include "idp/common/worker.h"
 #include "idp/log/log.h"
+#include "idp/store/store_account.h"
+#include "idp/store/store_saml.h"
 
 #define ACCOUNT_JANITOR_INTERVAL_S 300
+
+void
+account_purge(struct worker *w)
+{
+	int64_t accounts = 0, sessions = 0, counters = 0, tokens = 0, saml = 0;
+
+	/*
+	 * Used and expired links go after the rate-limit window that counts
+	 * them (ACCOUNT_MAIL_WINDOW_S); they hold e-mail addresses.
+	 */
+	if (store_account_purge_unverified(w->store, ACCOUNT_VERIFY_TTL_S,
+					   &accounts) < 0 ||
+	    store_email_token_purge(w->store, 2 * ACCOUNT_MAIL_WINDOW_S,
+				    &tokens) < 0 ||
+	    store_session_purge(w->store, &sessions) < 0 ||
+	    store_saml_purge(w->store, &saml) < 0 ||
+	    store_throttle_purge(w->store, THROTTLE_RESET_S, &counters) < 0) {
+		log_kv(LOG_LEVEL_WARN, "purge_failed", NULL);
+		return;
+	}
+	if (accounts + sessions + counters + tokens + saml > 0) {
+		char a[24], s[24], c[24], t[24], q[24];
+		snprintf(a, sizeof(a), "%lld", (long long)accounts);
+		snprintf(s, sizeof(s), "%lld", (long long)sessions);
+		snprintf(c, sizeof(c), "%lld", (long long)counters);
+		snprintf(t, sizeof(t), "%lld", (long long)tokens);
+		snprintf(q, sizeof(q), "%lld", (long long)saml);
+		log_kv(LOG_LEVEL_INFO, "purged", "unverified_accounts", a,
+		       "sessions", s, "throttle_counters", c, "email_tokens",
+		       t, "saml_pending_and_replay", q, NULL);
+	}
+}
 
 static pthread_t thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;

@@ -1,4 +1,4 @@
-/* Password login with throttling, and the cleanup job. */
+/* Password login with throttling, and logout. */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,7 +9,6 @@
 #include "idp/log/log.h"
 #include "idp/page/page.h"
 #include "idp/session/session.h"
-#include "idp/store/store_saml.h"
 #include "idp/throttle/throttle.h"
 
 /* After the password check: record the outcome in one transaction. */
@@ -154,38 +153,6 @@ account_login(struct worker *w, const char *email, const char *password,
 		return ACCOUNT_UNAVAILABLE;
 	}
 	return ok ? ACCOUNT_OK : ACCOUNT_FAILED;
-}
-
-void
-account_purge(struct worker *w)
-{
-	int64_t accounts = 0, sessions = 0, counters = 0, tokens = 0, saml = 0;
-
-	/*
-	 * Used and expired links go after the rate-limit window that counts
-	 * them (ACCOUNT_MAIL_WINDOW_S); they hold e-mail addresses.
-	 */
-	if (store_account_purge_unverified(w->store, ACCOUNT_VERIFY_TTL_S,
-					   &accounts) < 0 ||
-	    store_email_token_purge(w->store, 2 * ACCOUNT_MAIL_WINDOW_S,
-				    &tokens) < 0 ||
-	    store_session_purge(w->store, &sessions) < 0 ||
-	    store_saml_purge(w->store, &saml) < 0 ||
-	    store_throttle_purge(w->store, THROTTLE_RESET_S, &counters) < 0) {
-		log_kv(LOG_LEVEL_WARN, "purge_failed", NULL);
-		return;
-	}
-	if (accounts + sessions + counters + tokens + saml > 0) {
-		char a[24], s[24], c[24], t[24], q[24];
-		snprintf(a, sizeof(a), "%lld", (long long)accounts);
-		snprintf(s, sizeof(s), "%lld", (long long)sessions);
-		snprintf(c, sizeof(c), "%lld", (long long)counters);
-		snprintf(t, sizeof(t), "%lld", (long long)tokens);
-		snprintf(q, sizeof(q), "%lld", (long long)saml);
-		log_kv(LOG_LEVEL_INFO, "purged", "unverified_accounts", a,
-		       "sessions", s, "throttle_counters", c, "email_tokens",
-		       t, "saml_pending_and_replay", q, NULL);
-	}
 }
 
 struct logout_tx {
