@@ -5,7 +5,6 @@
  * Several nodes may run it at once; the deletes are idempotent.
  */
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
