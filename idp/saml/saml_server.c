@@ -66,6 +66,9 @@ worker_clear(struct saml_worker *sw)
 	if (sw->server != NULL)
 		lasso_server_destroy(sw->server);
 	sw->server = NULL;
+	if (sw->key != NULL)
+		g_object_unref(sw->key);
+	sw->key = NULL;
 	if (sw->sps != NULL)
 		g_hash_table_destroy(sw->sps);
 	sw->sps = NULL;
@@ -265,7 +268,6 @@ rebuild(struct worker *w, struct saml_worker *sw, int64_t now)
 {
 	struct keys_set *ks = NULL;
 	GPtrArray *rows = g_ptr_array_new_with_free_func(sp_row_free);
-	LassoKey *key = NULL;
 	char err[KEYS_ERR_MAX];
 	int rc = SAML_E_UNAVAILABLE;
 
@@ -292,7 +294,7 @@ rebuild(struct worker *w, struct saml_worker *sw, int64_t now)
 				sw->certs[sw->n_certs++] =
 					g_strdup(ks->keys[i].m.cert_pem);
 		sw->server = server_new(w->cfg, ks->active, sw->certs,
-					sw->n_certs, now, &key);
+					sw->n_certs, now, &sw->key);
 		if (sw->server == NULL) {
 			rc = SAML_E_INTERNAL;
 			goto out;
@@ -301,11 +303,9 @@ rebuild(struct worker *w, struct saml_worker *sw, int64_t now)
 	if (store_sp_iterate(w->store, sp_collect, rows) < 0)
 		goto out;
 	for (guint i = 0; i < rows->len; i++)
-		sp_add(sw, sw->server, key, g_ptr_array_index(rows, i));
+		sp_add(sw, sw->server, sw->key, g_ptr_array_index(rows, i));
 	rc = 0;
 out:
-	if (key != NULL)
-		g_object_unref(key);
 	keys_set_free(ks);
 	g_ptr_array_free(rows, TRUE);
 	if (rc != 0)

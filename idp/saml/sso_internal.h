@@ -100,6 +100,8 @@ struct saml_worker {
 	 * SSO then answers SAML_E_NO_SIGNING_KEY.
 	 */
 	LassoServer *server;
+	/* The active key, parsed once: every signature of this cache uses it. */
+	LassoKey *key;
 	GHashTable *sps; /* entity ID -> struct saml_sp_entry */
 	/* PEM certificates of the live keys, for the metadata. */
 	char **certs;

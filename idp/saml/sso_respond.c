@@ -222,6 +222,58 @@ set_status(LassoProfile *profile, enum saml_error e)
 	resp->Status = st;
 }
 
+/*
+ * The schema wants ds:Signature right after the Issuer; lasso appends it.
+ * Moving it does not touch the signature: the enveloped-signature
+ * transform leaves the Signature element out of the digest wherever it is.
+ */
+static bool
+signature_after_issuer(xmlNode *assertion)
+{
+	xmlNode *issuer = NULL, *sig = NULL;
+
+	for (xmlNode *c = assertion->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || c->ns == NULL)
+			continue;
+		if (issuer == NULL && xmlStrEqual(c->name, BAD_CAST "Issuer"))
+			issuer = c;
+		else if (xmlStrEqual(c->name, BAD_CAST "Signature") &&
+			 xmlStrEqual(c->ns->href,
+				     BAD_CAST "http://www.w3.org/2000/09/xmldsig#"))
+			sig = c;
+	}
+	if (issuer == NULL || sig == NULL)
+		return false;
+	if (issuer->next != sig) {
+		xmlUnlinkNode(sig);
+		xmlAddNextSibling(issuer, sig);
+	}
+	return true;
+}
+
+/*
+ * @a signed with the cache's preloaded key, as the exact signed XML in a
+ * node of its own: lasso's own assertion signing would parse the PEM key
+ * again for every signature. NULL (logged) on failure.
+ */
+static LassoNode *
+assertion_sign(LassoKey *key, LassoSaml2Assertion *a)
+{
+	xmlNode *x = lasso_node_get_xmlNode(LASSO_NODE(a), FALSE);
+	LassoNode *signed_node = NULL;
+
+	if (x != NULL && lasso_key_saml2_xml_sign(key, a->ID, x) != NULL &&
+	    signature_after_issuer(x))
+		signed_node =
+			LASSO_NODE(lasso_misc_text_node_new_with_xml_node(x));
+	if (signed_node == NULL)
+		log_kv(LOG_LEVEL_ERROR, "lasso_failed", "step",
+		       "key_saml2_xml_sign", NULL);
+	if (x != NULL)
+		xmlFreeNode(x);
+	return signed_node;
+}
+
 /* scheme://host[:port] of @url, for the reply's form-action. */
 static char *
 url_origin(const char *url)
@@ -286,21 +338,17 @@ lasso_response(struct saml_worker *sw, const struct saml_sp_entry *sp,
 	} else {
 		LassoSamlp2Response *resp =
 			LASSO_SAMLP2_RESPONSE(profile->response);
+		LassoNode *node = LASSO_NODE(assertion);
 		if (sign_assertion) {
-			lrc = lasso_server_saml2_assertion_setup_signature(
-				sw->server, assertion);
-			if (lrc != 0) {
-				sso_lasso_fail("assertion_setup_signature",
-					       lrc);
+			node = assertion_sign(sw->key, assertion);
+			if (node == NULL)
 				goto out;
-			}
 		}
 		if (sp->encrypt_assertions) {
 			LassoProvider *p = lasso_server_get_provider(
 				sw->server, sp->entity_id);
 			LassoSaml2EncryptedElement *enc =
-				p ? lasso_provider_saml2_node_encrypt(
-					    p, LASSO_NODE(assertion))
+				p ? lasso_provider_saml2_node_encrypt(p, node)
 				  : NULL;
 			if (enc == NULL) {
 				log_kv(LOG_LEVEL_ERROR, "lasso_failed", "step",
@@ -311,9 +359,11 @@ lasso_response(struct saml_worker *sw, const struct saml_sp_entry *sp,
 			resp->EncryptedAssertion =
 				g_list_append(resp->EncryptedAssertion, enc);
 		} else {
-			resp->Assertion = g_list_append(
-				resp->Assertion, g_object_ref(assertion));
+			resp->Assertion = g_list_append(resp->Assertion,
+							g_object_ref(node));
 		}
+		if (node != LASSO_NODE(assertion))
+			g_object_unref(node);
 	}
 	/* One signature: on the assertion when asked for, else the response. */
 	lasso_profile_set_signature_hint(
