@@ -141,6 +141,25 @@ static const struct key keys[] = {
 	{ .group = "keys", .name = "certificate_subject", .type = KEY_STRING,
 	  .offset = FIELD(keys_certificate_subject), .min = 0,
 	  .def_str = "" },
+	/*
+	 * validUntil bounds how long a copy of our metadata (and with it a
+	 * retired certificate) can be replayed to an SP: a week by default,
+	 * at most 90 days.
+	 */
+	{ .group = "saml", .name = "metadata_validity", .type = KEY_UINT,
+	  .offset = FIELD(saml_metadata_validity_s), .min = 3600,
+	  .max = 90 * 86400, .def = 7 * 86400,
+	  .noun = "a number of seconds" },
+	{ .group = "saml", .name = "metadata_cache_duration",
+	  .type = KEY_UINT, .offset = FIELD(saml_metadata_cache_duration_s),
+	  .min = 60, .max = 7 * 86400, .def = 3600,
+	  .noun = "a number of seconds" },
+	{ .group = "saml", .name = "metadata_signed", .type = KEY_BOOL,
+	  .offset = FIELD(saml_metadata_signed), .def = 1 },
+	{ .group = "saml", .name = "sp_metadata_refresh_interval",
+	  .type = KEY_UINT, .offset = FIELD(saml_sp_refresh_interval_s),
+	  .min = 0, .max = 30 * 86400, .def = 6 * 3600,
+	  .noun = "a number of seconds" },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -675,6 +694,50 @@ cfg_check_all(struct cfg_load *ld)
 			 "common "
 			 "name)",
 			 CFG_CERT_SUBJECT_MAX);
+		return IDP_ERR_INVALID;
+	}
+	if (c->saml_metadata_cache_duration_s >= c->saml_metadata_validity_s) {
+		cfg_fail(ld,
+			 blame(ld,
+			       cfg_key_index("saml", "metadata_validity"),
+			       cfg_key_index("saml",
+					     "metadata_cache_duration")),
+			 "metadata_cache_duration (%u) must be shorter than "
+			 "metadata_validity (%u): a relying party must fetch "
+			 "the metadata again before its copy expires",
+			 c->saml_metadata_cache_duration_s,
+			 c->saml_metadata_validity_s);
+		return IDP_ERR_INVALID;
+	}
+	/*
+	 * The next signing key is published rollover_window before it
+	 * signs; an SP that honours cacheDuration must have fetched it by
+	 * then. A window of 0 (switch at once) is the operator's choice.
+	 */
+	if (c->keys_rollover_window_s > 0 &&
+	    c->saml_metadata_cache_duration_s > c->keys_rollover_window_s) {
+		cfg_fail(ld,
+			 blame(ld,
+			       cfg_key_index("keys", "rollover_window"),
+			       cfg_key_index("saml",
+					     "metadata_cache_duration")),
+			 "metadata_cache_duration (%u) must not exceed [keys] "
+			 "rollover_window (%u): relying parties would not "
+			 "fetch the next signing certificate before it signs",
+			 c->saml_metadata_cache_duration_s,
+			 c->keys_rollover_window_s);
+		return IDP_ERR_INVALID;
+	}
+	/*
+	 * A refresh every few seconds would hammer the SPs' servers; only
+	 * tests want it, and 5 s is short enough for them.
+	 */
+	if (c->saml_sp_refresh_interval_s > 0 &&
+	    c->saml_sp_refresh_interval_s < 5) {
+		cfg_fail(ld,
+			 cfg_key_index("saml", "sp_metadata_refresh_interval"),
+			 "%u is too short: 0 (off) or at least 5 seconds",
+			 c->saml_sp_refresh_interval_s);
 		return IDP_ERR_INVALID;
 	}
 	if (c->threads == 0) {

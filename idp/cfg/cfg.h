@@ -89,6 +89,12 @@ struct cfg {
 	unsigned keys_rollover_window_s; /* next is published this long */
 	unsigned keys_certificate_validity_days;
 	char *keys_certificate_subject; /* CN; "": the public URL's host */
+
+	/* [saml] */
+	unsigned saml_metadata_validity_s;	 /* our validUntil: now + this */
+	unsigned saml_metadata_cache_duration_s; /* our cacheDuration */
+	bool saml_metadata_signed;		 /* sign /saml/metadata */
+	unsigned saml_sp_refresh_interval_s;	 /* SP metadata; 0: off */
 };
 
 /*

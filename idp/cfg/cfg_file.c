@@ -18,8 +18,8 @@
 #include "idp/cfg/cfg_internal.h"
 
 /* The groups of the key table in cfg.c; a new group goes in both lists. */
-static const char *const groups[] = { "server", "database", "log",
-				      "accounts", "mail", "keys" };
+static const char *const groups[] = {"server", "database", "log", "accounts",
+				     "mail",   "keys",	   "saml"};
 
 /* Environment variables with these prefixes must name a key. */
 static const char *const env_prefixes[] = {
@@ -29,6 +29,7 @@ static const char *const env_prefixes[] = {
 	"IDP_ACCOUNTS_",
 	"IDP_MAIL_",
 	"IDP_KEYS_",
+	"IDP_SAML_",
 };
 
 /*

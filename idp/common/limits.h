@@ -61,6 +61,13 @@
 #define HTTP_MAX_SET_COOKIES 8
 /* Longest redirect target (path and query). */
 #define HTTP_MAX_REDIRECT 2048
+/*
+ * Longest off-site redirect target: a SAML HTTP-Redirect message (the
+ * deflated message, RelayState and an RSA signature of up to 4096 bits,
+ * URL-encoded) at an endpoint URL of a relying party's metadata. Browsers
+ * and servers take 8 KiB request lines.
+ */
+#define HTTP_MAX_REDIRECT_EXTERNAL 8192
 
 /*
  * Config (idp/cfg). Largest config file read. A real one is a few hundred

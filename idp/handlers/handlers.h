@@ -58,6 +58,15 @@ void handle_sessions_end_others(struct http_request *req);
 void handle_saml_metadata(struct http_request *req);
 void handle_saml_sso(struct http_request *req);
 void handle_saml_continue(struct http_request *req);
+void handle_saml_sso_init(struct http_request *req);
 void handle_autosubmit_js(struct http_request *req);
+
+/* saml_slo.c */
+void handle_saml_slo(struct http_request *req);
+void handle_saml_slo_status(struct http_request *req);
+/* Send a single logout step (saml.h) as page, form or redirect page. */
+struct saml_slo_reply;
+void handlers_slo_reply_send(struct http_request *req,
+			     const struct saml_slo_reply *r);
 
 #endif

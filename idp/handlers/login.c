@@ -107,10 +107,22 @@ handle_logout(struct http_request *req)
 {
 	struct session_info si;
 	struct account_actor who;
+	struct saml_slo_reply out = {0};
+	char chain[SAML_PENDING_ID_LEN + 1] = "";
+	int64_t portals = 0;
 
 	if (!citizen_session(req, &si))
 		return;
 	citizen_actor(req, &who);
+	/*
+	 * The portals of the session are copied into a single logout chain
+	 * first (the session's rows go with it); a failure there must not
+	 * keep the session alive, so the logout goes on without the chain.
+	 */
+	if (si.valid &&
+	    saml_slo_start(http_request_worker(req), &si,
+			   http_request_client(req), chain, &portals) != 0)
+		portals = 0;
 	if (si.valid &&
 	    account_logout(http_request_worker(req), &si, &who) != ACCOUNT_OK) {
 		session_info_clear(&si);
@@ -120,6 +132,15 @@ handle_logout(struct http_request *req)
 	session_info_clear(&si);
 	citizen_session_cookie(req, NULL);
 	http_csrf_rotate(req);
+	if (portals > 0) {
+		/* Now through every portal of the session, then the result. */
+		saml_slo_continue(http_request_worker(req), chain,
+				  http_request_client(req), &out);
+		explicit_bzero(chain, sizeof(chain));
+		handlers_slo_reply_send(req, &out);
+		saml_slo_reply_clear(&out);
+		return;
+	}
 	struct page_vars *v = citizen_vars(NULL);
 	const char *lang = http_request_lang(req);
 	page_vars_set(v, "title", page_text(lang, "logout.title"));

@@ -70,8 +70,19 @@ static const struct http_route routes[] = {
 	 * one); the request's own checks (issuer, signature, replay) stand
 	 * in for it.
 	 */
+	/*
+	 * Single logout messages come from the portal's site like the
+	 * AuthnRequest: signed (always), checked for issuer, Destination
+	 * and replay instead of a CSRF token.
+	 */
+	{ "saml_slo", "/saml/slo", GET | POST, handle_saml_slo, SAML_FORM_MAX,
+	  HTTP_ROUTE_FORM | HTTP_ROUTE_DB },
+	{ "saml_slo_status", "/saml/slo/status", GET, handle_saml_slo_status,
+	  0, GET_DB },
 	{ "saml_sso", "/saml/sso", GET | POST, handle_saml_sso, SAML_FORM_MAX,
 	  HTTP_ROUTE_FORM | HTTP_ROUTE_DB },
+	{ "saml_sso_init", "/saml/sso/init", GET, handle_saml_sso_init, 0,
+	  GET_DB },
 	{ "autosubmit_js", "/static/autosubmit.js", GET, handle_autosubmit_js,
 	  0, HTTP_ROUTE_CACHEABLE },
 	{ "stylesheet", "/static/style.css", GET, handle_stylesheet, 0,

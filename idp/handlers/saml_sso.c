@@ -1,7 +1,8 @@
 /*
- * /saml/metadata, /saml/sso (HTTP-Redirect and HTTP-POST), /saml/continue
- * and the auto-submit script. The SAML work is idp/saml's; these only
- * translate requests into its calls and its replies into pages.
+ * /saml/metadata, /saml/sso (HTTP-Redirect and HTTP-POST), /saml/sso/init
+ * (IdP-initiated), /saml/continue and the auto-submit script. The SAML
+ * work is idp/saml's; these only translate requests into its calls and
+ * its replies into pages.
  */
 #include <string.h>
 
@@ -48,6 +49,11 @@ send_reply(struct http_request *req, const struct saml_reply *r)
 		page_vars_free(v);
 		return;
 	case SAML_REPLY_LOGIN:
+		/* The pending request is bound to this browser. */
+		if (r->bind_cookie[0] != '\0')
+			http_reply_cookie(req, SAML_PENDING_BIND_COOKIE,
+					  r->bind_cookie, SAML_PENDING_TTL_S,
+					  0);
 		loc = g_strdup_printf("%s?pending=%s",
 				      r->via_continue ? "/saml/continue"
 						      : "/login",
@@ -97,6 +103,8 @@ handle_saml_sso(struct http_request *req)
 		in.raw_query = http_request_raw_query(req);
 	}
 	in.client = http_request_client(req);
+	/* Not sent along with a cross-site POST (SameSite=Lax): NULL then. */
+	in.bind_cookie = http_request_cookie(req, SAML_PENDING_BIND_COOKIE);
 	if (!citizen_session(req, &si))
 		return;
 	saml_sso_receive(http_request_worker(req), &in, &si, &out);
@@ -114,8 +122,36 @@ handle_saml_continue(struct http_request *req)
 	if (!citizen_session(req, &si))
 		return;
 	saml_sso_continue(http_request_worker(req),
-			  http_request_query(req, "pending"), &si,
-			  http_request_client(req), &out);
+			  http_request_query(req, "pending"),
+			  http_request_cookie(req, SAML_PENDING_BIND_COOKIE),
+			  &si, http_request_client(req), &out);
+	send_reply(req, &out);
+	saml_reply_clear(&out);
+	session_info_clear(&si);
+}
+
+void
+handle_saml_sso_init(struct http_request *req)
+{
+	struct saml_init_input in = {0};
+	struct saml_reply out = {0};
+	struct session_info si;
+
+	/*
+	 * A HEAD (a link checker, a prefetch) must not issue an assertion
+	 * or store a pending request.
+	 */
+	if (http_request_method(req) == HTTP_METHOD_HEAD) {
+		http_reply_data(req, 200, "text/html; charset=utf-8", "", 0);
+		return;
+	}
+	in.sp = http_request_query(req, "sp");
+	in.relay_state = http_request_query(req, "RelayState");
+	in.bind_cookie = http_request_cookie(req, SAML_PENDING_BIND_COOKIE);
+	in.client = http_request_client(req);
+	if (!citizen_session(req, &si))
+		return;
+	saml_sso_init(http_request_worker(req), &in, &si, &out);
 	send_reply(req, &out);
 	saml_reply_clear(&out);
 	session_info_clear(&si);

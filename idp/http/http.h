@@ -248,6 +248,20 @@ void http_reply_csp_form_post(struct http_request *req, const char *origin);
 void http_reply_redirect(struct http_request *req, const char *location);
 
 /*
+ * 303 See Other to @url off this site, for the SAML HTTP-Redirect binding
+ * only: @url is an absolute http(s) URL the caller built from a relying
+ * party's metadata (never from request input). It must be at most
+ * HTTP_MAX_REDIRECT_EXTERNAL bytes of printable ASCII (no space, CR, LF,
+ * other control characters or backslash) with an authority of host
+ * characters and an optional port (no userinfo). Anything else is our
+ * bug: it is logged (without the URL, which may carry a signed message)
+ * and answered with the 500 page, without a Location. The reply carries
+ * the same security headers as every other (Referrer-Policy no-referrer
+ * keeps our URLs out of the portal's logs) and the cookies set before.
+ */
+void http_reply_redirect_external(struct http_request *req, const char *url);
+
+/*
  * Render page template @name (see idp/page/page.h) as text/html with status
  * @status. @vars (may be NULL; borrowed, not freed) gets the common
  * variables added: lang, lang_other (the other language), csrf (see

@@ -1,5 +1,7 @@
 /*
- * Redirects: 303 See Other to a path on this site, never anywhere else.
+ * Redirects: 303 See Other to a path on this site; and, for the SAML
+ * HTTP-Redirect binding only, to an absolute http(s) URL the caller took
+ * from a relying party's metadata.
  */
 #include <string.h>
 
@@ -31,25 +33,16 @@ location_ok(const char *s)
 	return true;
 }
 
-void
-http_reply_redirect(struct http_request *req, const char *location)
+/*
+ * The 303 reply to @location (already checked): for clients that do not
+ * follow redirects, a page with a link to click.
+ */
+static void
+reply_303(struct http_request *req, const char *location)
 {
 	bool en = strcmp(req->lang, "en") == 0;
 	GString *html;
 
-	if (!http_reply_begin(req))
-		return;
-	if (location == NULL || !location_ok(location)) {
-		/*
-		 * Our bug: targets are ours, never taken from input
-		 * unchecked. The target is not logged, it may carry a token.
-		 */
-		log_kv(LOG_LEVEL_ERROR, "bug_redirect_refused", "request_id",
-		       req->id, "route", req->route ? req->route->name : "-",
-		       NULL);
-		location = "/";
-	}
-	/* For clients that do not follow redirects: a link to click. */
 	html = g_string_new("<!DOCTYPE html>\n<html lang=\"");
 	g_string_append(html, en ? "en" : "de");
 	g_string_append(html, "\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -66,4 +59,81 @@ http_reply_redirect(struct http_request *req, const char *location)
 	/* http_reply_data answers 500 when out of memory: no Location. */
 	if (req->reply.status == 303)
 		req->reply.location = g_strdup(location);
+}
+
+void
+http_reply_redirect(struct http_request *req, const char *location)
+{
+	if (!http_reply_begin(req))
+		return;
+	if (location == NULL || !location_ok(location)) {
+		/*
+		 * Our bug: targets are ours, never taken from input
+		 * unchecked. The target is not logged, it may carry a token.
+		 */
+		log_kv(LOG_LEVEL_ERROR, "bug_redirect_refused", "request_id",
+		       req->id, "route", req->route ? req->route->name : "-",
+		       NULL);
+		location = "/";
+	}
+	reply_303(req, location);
+}
+
+/*
+ * An absolute URL fit for a Location header that leaves our site: the
+ * scheme http or https (any case), then an authority of host name or
+ * address characters and an optional port only: no userinfo ("@"), no
+ * backslash (parsers disagree whether "https://a\@b" goes to a or b),
+ * nothing empty. After it only printable ASCII: CR, LF, other control
+ * characters, space and DEL would split the header or be read
+ * differently by different parsers.
+ */
+static bool
+external_ok(const char *s)
+{
+	size_t len = strnlen(s, HTTP_MAX_REDIRECT_EXTERNAL + 1);
+	size_t host, end;
+
+	if (len == 0 || len > HTTP_MAX_REDIRECT_EXTERNAL)
+		return false;
+	if (g_ascii_strncasecmp(s, "https://", 8) == 0)
+		host = 8;
+	else if (g_ascii_strncasecmp(s, "http://", 7) == 0)
+		host = 7;
+	else
+		return false;
+	end = host + strcspn(s + host, "/?#");
+	if (end == host || s[host] == ':')
+		return false;
+	for (size_t i = host; i < end; i++)
+		if (!g_ascii_isalnum(s[i]) && s[i] != '.' && s[i] != '-' &&
+		    s[i] != ':' && s[i] != '[' && s[i] != ']')
+			return false;
+	for (size_t i = end; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x21 || c > 0x7e || c == '\\')
+			return false;
+	}
+	return true;
+}
+
+void
+http_reply_redirect_external(struct http_request *req, const char *url)
+{
+	if (!http_reply_begin(req))
+		return;
+	if (url == NULL || !external_ok(url)) {
+		/*
+		 * Our bug: the caller checks its URL's source (metadata).
+		 * Neither the URL nor a fallback target goes out: the URL
+		 * may carry a signed message, and no place is right.
+		 */
+		log_kv(LOG_LEVEL_ERROR, "bug_redirect_refused", "request_id",
+		       req->id, "route", req->route ? req->route->name : "-",
+		       "kind", "external", NULL);
+		http_reply_error(req, IDP_E_INTERNAL);
+		return;
+	}
+	reply_303(req, url);
 }

@@ -73,10 +73,6 @@ struct session_info;
  */
 #define SAML_PENDING_COOKIE "sk_pending"
 
-/* Metadata: valid for a week, fetched again by SPs after an hour. */
-#define SAML_METADATA_VALID_S	     (7 * 24 * 3600)
-#define SAML_METADATA_CACHE_DURATION "PT1H"
-
 /*
  * Every way a SAML request can fail, each with a stable name (logs,
  * audit reason, tests), an HTTP status and page texts (i18n keys
@@ -166,6 +162,7 @@ struct saml_sso_input {
 	const char *raw_query;	  /* Redirect: the query string as sent */
 	bool has_signature;	  /* Redirect: a Signature parameter */
 	const char *client;	  /* client address, for audit */
+	const char *bind_cookie;  /* SAML_PENDING_BIND_COOKIE or NULL */
 };
 
 /* What the handler does next. */
@@ -191,6 +188,11 @@ struct saml_reply {
 	char *relay_state;     /* POST: or NULL (g_free) */
 	char pending[SAML_PENDING_ID_LEN + 1]; /* LOGIN */
 	bool via_continue;		       /* LOGIN */
+	/*
+	 * LOGIN: when not "", the value to set SAML_PENDING_BIND_COOKIE to
+	 * (for SAML_PENDING_TTL_S) with this reply.
+	 */
+	char bind_cookie[SAML_PENDING_ID_LEN + 1];
 };
 
 /* Free what @r owns and zero it; safe on a zeroed reply. */
@@ -214,10 +216,14 @@ void saml_sso_receive(struct worker *w, const struct saml_sso_input *in,
  * the id the page carried: answer it when @si is a session that meets it
  * (for ForceAuthn one made after the request), else send the citizen to
  * the login page again. The pending request is used up by the answer.
+ * @bind_cookie is the browser's SAML_PENDING_BIND_COOKIE (or NULL): unless
+ * its hash matches the one stored with the request, the request counts
+ * as unknown (SAML_E_PENDING_UNKNOWN, audited), so a pending id alone
+ * is worth nothing in another browser.
  */
 void saml_sso_continue(struct worker *w, const char *pending,
-		       const struct session_info *si, const char *client,
-		       struct saml_reply *out);
+		       const char *bind_cookie, const struct session_info *si,
+		       const char *client, struct saml_reply *out);
 
 /* Whether @pending has the shape of a pending id (43 base64url). */
 bool saml_pending_id_valid(const char *pending);
@@ -243,5 +249,124 @@ int saml_level_choose(const char *comparison, const char *const *refs, size_t n,
 
 /* "low" -> 1 and so on (sessions.loa); -1 for anything else. */
 int saml_level_of_loa(const char *loa);
+
+/* --- IdP-initiated SSO (sso_init.c) --- */
+
+/*
+ * The browser-binding cookie of pending requests (HttpOnly, SameSite=Lax,
+ * __Host- and Secure under https, SAML_PENDING_TTL_S): a random 256-bit
+ * secret whose BLAKE2b hash is stored with every pending request the
+ * browser starts; /saml/continue answers only the browser that shows it.
+ * A browser that already has one keeps it, so that two portals started
+ * in two tabs both work (an HTTP-POST AuthnRequest comes cross-site
+ * without it and gets a new one: an older pending request of the same
+ * browser is then lost, and the citizen starts that portal again).
+ */
+#define SAML_PENDING_BIND_COOKIE "sk_pending_bind"
+
+/*
+ * /saml/sso/init?sp=: the entity ID at most this long (the relying
+ * parties' own limit), checked before it is looked up. RelayState as
+ * for AuthnRequests: SAML_RELAY_STATE_MAX.
+ */
+#define SAML_INIT_SP_MAX 1024
+
+/* What the handler passes from GET /saml/sso/init (all borrowed). */
+struct saml_init_input {
+	const char *sp;		 /* the sp parameter, decoded, or NULL */
+	const char *relay_state; /* RelayState, decoded, or NULL */
+	const char *bind_cookie; /* SAML_PENDING_BIND_COOKIE or NULL */
+	const char *client;	 /* client address, for audit */
+};
+
+/*
+ * Start an IdP-initiated login at the enabled relying party @in->sp:
+ * with a valid session @si an unsolicited response (no InResponseTo) to
+ * the SP's default HTTP-POST ACS from its metadata, NameID in the SP's
+ * format, attributes by its release list, the session's level; without
+ * one a pending request (bound to the browser, see
+ * SAML_PENDING_BIND_COOKIE) and the login page, as for an AuthnRequest.
+ * A missing, oversized or unprintable sp, an unknown or disabled SP, an
+ * overlong RelayState: an error page, never a redirect; audited as
+ * sso_request_rejected with detail "idp_initiated: ...".
+ */
+void saml_sso_init(struct worker *w, const struct saml_init_input *in,
+		   const struct session_info *si, struct saml_reply *out);
+
+/* --- Single logout (slo_*.c, docs/saml.md "Single logout") --- */
+
+/*
+ * A logout chain: the id (256 random bits, base64url, the shape of a
+ * pending id) travels only as RelayState of our LogoutRequests and in
+ * this cookie (HttpOnly, SameSite=Lax, SAML_SLO_TTL_S); PostgreSQL keeps
+ * its hash. The chain expires after SAML_SLO_TTL_S.
+ */
+#define SAML_SLO_COOKIE "sk_slo"
+#define SAML_SLO_TTL_S	600
+
+/* Where the handler sends the browser next. */
+enum saml_slo_reply_kind {
+	SAML_SLO_PAGE,	     /* an error page: @error, @text_key */
+	SAML_SLO_REDIRECT,   /* HTTP-Redirect binding: to @url */
+	SAML_SLO_POST,	     /* HTTP-POST binding: form to @url */
+	SAML_SLO_RESULT,     /* the result page: the lists below */
+	SAML_SLO_LOGGED_OUT, /* the plain logged-out page */
+};
+
+struct saml_slo_reply {
+	enum saml_slo_reply_kind kind;
+	enum saml_error error; /* PAGE: its HTTP status */
+	const char *text_key;  /* PAGE: i18n <key>.title and <key>.text */
+	char *url;	       /* REDIRECT: full URL; POST: form action */
+	char *origin;	       /* REDIRECT, POST: scheme://host[:port] */
+	const char *field;     /* POST: "SAMLRequest" or "SAMLResponse" */
+	char *message;	       /* POST: base64 (g_free) */
+	char *relay_state;     /* POST: or NULL (g_free) */
+	/* RESULT: entity IDs of the portals, per outcome (g_strfreev). */
+	char **ok;
+	char **failed;
+	char **no_answer;
+	char **no_endpoint;
+	/* The chain cookie to set with this reply ("": none). */
+	char chain[SAML_PENDING_ID_LEN + 1];
+	bool chain_done; /* delete the chain cookie */
+};
+
+/* Free what @r owns and zero it; safe on a zeroed reply. */
+void saml_slo_reply_clear(struct saml_slo_reply *r);
+
+/*
+ * A message at /saml/slo: a LogoutRequest of a portal (SP-initiated:
+ * signed by the portal's metadata key, registered and enabled, addressed
+ * to us, fresh, new ID, naming a participant of a live session) or a
+ * portal's LogoutResponse to a LogoutRequest of our chain (@response;
+ * found by its RelayState, else by the chain cookie @cookie_chain).
+ * @in as for SSO (the field SAMLRequest or SAMLResponse in
+ * @in->saml_request). Ends the session, walks the chain, answers the
+ * initiating portal; fills @out. Every outcome is audited (slo_*).
+ */
+void saml_slo_receive(struct worker *w, const struct saml_sso_input *in,
+		      bool response, const char *cookie_chain,
+		      struct saml_slo_reply *out);
+
+/*
+ * IdP-initiated logout, step one, before the session ends: copy the
+ * participants of @si's session into a new chain (audited) and write its
+ * id to @chain. *@n is how many portals it names; with none no chain is
+ * made. Returns 0 or IDP_ERR_UNAVAILABLE.
+ */
+IDP_WUR int saml_slo_start(struct worker *w, const struct session_info *si,
+			   const char *client,
+			   char chain[SAML_PENDING_ID_LEN + 1], int64_t *n);
+
+/*
+ * Go on with the chain @chain (from the cookie or saml_slo_start()):
+ * the next portal's LogoutRequest, or at the end the initiating portal's
+ * LogoutResponse or the result page. Steps sent earlier and not answered
+ * count as "did not answer". An unknown or expired chain gives
+ * SAML_SLO_LOGGED_OUT.
+ */
+void saml_slo_continue(struct worker *w, const char *chain,
+		       const char *client, struct saml_slo_reply *out);
 
 #endif

@@ -1,8 +1,12 @@
 /*
- * Our own metadata: what relying parties import, and what each worker's
- * lasso server is built from.
+ * Our own metadata: what relying parties import (signed with the active
+ * key unless [saml] metadata_signed is off), and what each worker's lasso
+ * server is built from (unsigned: lasso reads it from memory we made).
  */
 #include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 
 #include "idp/cfg/cfg.h"
 #include "idp/common/worker.h"
@@ -11,6 +15,11 @@
 
 #define PEM_BEGIN "-----BEGIN CERTIFICATE-----"
 #define PEM_END	  "-----END CERTIFICATE-----"
+
+#define BINDING_REDIRECT "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+
+/* Room for "P" + days + "T" + hours, minutes, seconds of an unsigned. */
+#define DURATION_MAX 48
 
 char *
 saml_idp_entity_id(const struct cfg *cfg)
@@ -47,28 +56,66 @@ pem_body(const char *pem)
 	return g_string_free(out, FALSE);
 }
 
+/* @s seconds as xs:duration, e.g. 3600 -> "PT1H", 90000 -> "P1DT1H". */
+static const char *
+duration_format(unsigned s, char buf[DURATION_MAX])
+{
+	unsigned d = s / 86400, h = s / 3600 % 24, m = s / 60 % 60;
+	size_t n = 0;
+
+	buf[n++] = 'P';
+	if (d > 0)
+		n += (size_t)snprintf(buf + n, DURATION_MAX - n, "%uD", d);
+	if (s % 86400 != 0 || s == 0) {
+		buf[n++] = 'T';
+		if (h > 0)
+			n += (size_t)snprintf(buf + n, DURATION_MAX - n, "%uH",
+					      h);
+		if (m > 0)
+			n += (size_t)snprintf(buf + n, DURATION_MAX - n, "%uM",
+					      m);
+		if (s % 60 > 0 || s == 0)
+			n += (size_t)snprintf(buf + n, DURATION_MAX - n, "%uS",
+					      s % 60);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 char *
 saml_metadata_idp_format(const struct cfg *cfg, char *const *certs, size_t n,
 			 int64_t valid_until)
 {
 	char *entity = saml_idp_entity_id(cfg), *sso = saml_idp_sso_url(cfg);
+	char *slo = g_strconcat(cfg->public_url, "/saml/slo", NULL);
 	char *e_entity = g_markup_escape_text(entity, -1);
 	char *e_sso = g_markup_escape_text(sso, -1);
+	char *e_slo = g_markup_escape_text(slo, -1);
 	char *until = sso_time_format(valid_until);
+	char id[SAML_PENDING_ID_LEN + 1], dur[DURATION_MAX];
 	GString *x = g_string_new(NULL);
 	bool ok = true;
 
+	/*
+	 * The ID is what a signature refers to (saml-metadata-2.0 2.3.2
+	 * allows it on EntityDescriptor); a new random one per document, as
+	 * for every other message we sign. The leading '_' keeps it an
+	 * NCName whatever base64url character comes first.
+	 */
+	sso_random_id(id);
 	g_string_append_printf(
 		x,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<md:EntityDescriptor"
 		" xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\""
 		" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\""
-		" entityID=\"%s\" validUntil=\"%s\" cacheDuration=\"%s\">\n"
+		" ID=\"_%s\" entityID=\"%s\" validUntil=\"%s\""
+		" cacheDuration=\"%s\">\n"
 		"  <md:IDPSSODescriptor WantAuthnRequestsSigned=\"false\""
 		" protocolSupportEnumeration="
 		"\"urn:oasis:names:tc:SAML:2.0:protocol\">\n",
-		e_entity, until, SAML_METADATA_CACHE_DURATION);
+		id, e_entity, until,
+		duration_format(cfg->saml_metadata_cache_duration_s, dur));
 	/*
 	 * Every live key is published: the active one that signs, the next
 	 * one so that relying parties know it before it signs, and the
@@ -90,24 +137,33 @@ saml_metadata_idp_format(const struct cfg *cfg, char *const *certs, size_t n,
 			b64);
 		g_free(b64);
 	}
+	/*
+	 * The schema's order within IDPSSODescriptor: KeyDescriptor,
+	 * SingleLogoutService, NameIDFormat, SingleSignOnService.
+	 */
 	g_string_append_printf(
 		x,
+		"    <md:SingleLogoutService Binding=\"" BINDING_REDIRECT
+		"\" Location=\"%s\"/>\n"
+		"    <md:SingleLogoutService Binding=\"" SSO_BINDING_POST
+		"\" Location=\"%s\"/>\n"
 		"    <md:NameIDFormat>" SSO_NAMEID_PERSISTENT
 		"</md:NameIDFormat>\n"
 		"    <md:NameIDFormat>" SSO_NAMEID_TRANSIENT
 		"</md:NameIDFormat>\n"
-		"    <md:SingleSignOnService Binding="
-		"\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\""
-		" Location=\"%s\"/>\n"
+		"    <md:SingleSignOnService Binding=\"" BINDING_REDIRECT
+		"\" Location=\"%s\"/>\n"
 		"    <md:SingleSignOnService Binding=\"" SSO_BINDING_POST
 		"\" Location=\"%s\"/>\n"
 		"  </md:IDPSSODescriptor>\n"
 		"</md:EntityDescriptor>\n",
-		e_sso, e_sso);
+		e_slo, e_slo, e_sso, e_sso);
 	g_free(entity);
 	g_free(sso);
+	g_free(slo);
 	g_free(e_entity);
 	g_free(e_sso);
+	g_free(e_slo);
 	g_free(until);
 	if (!ok) {
 		log_kv(LOG_LEVEL_ERROR, "bug_certificate_not_pem", NULL);
@@ -117,22 +173,113 @@ saml_metadata_idp_format(const struct cfg *cfg, char *const *certs, size_t n,
 	return g_string_free(x, FALSE);
 }
 
+/* The last ds:Signature child of @parent, or NULL. */
+static xmlNode *
+signature_child(xmlNode *parent)
+{
+	xmlNode *sig = NULL;
+
+	for (xmlNode *c = parent->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+		    xmlStrEqual(c->name, BAD_CAST "Signature") &&
+		    xmlStrEqual(c->ns->href, BAD_CAST SSO_NS_DSIG))
+			sig = c;
+	return sig;
+}
+
+/*
+ * @xml (our own unsigned document) with an enveloped signature over its
+ * EntityDescriptor by @key (RSA-SHA256, exclusive c14n, the certificate
+ * in KeyInfo). lasso appends the Signature; the schema wants it as the
+ * first child, and the enveloped transform leaves the Signature out of
+ * the digest wherever it is, so moving it keeps the signature valid.
+ * A new string (g_free()), or NULL (logged).
+ */
+static char *
+metadata_sign(LassoKey *key, const char *xml)
+{
+	xmlDoc *doc = NULL;
+	xmlNode *root, *sig;
+	xmlChar *id = NULL, *buf = NULL;
+	char *out = NULL;
+	int len = 0;
+
+	/*
+	 * No dictionary: lasso's signing swaps strings of the nodes it
+	 * touches and frees them with free(), which a dictionary-owned
+	 * string must never see.
+	 */
+	doc = xmlReadMemory(xml, (int)strlen(xml), "metadata.xml", "UTF-8",
+			    XML_PARSE_NONET | XML_PARSE_NODICT |
+				    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
+	if (root != NULL)
+		id = xmlGetProp(root, BAD_CAST "ID");
+	if (id == NULL) {
+		log_kv(LOG_LEVEL_ERROR, "bug_saml_metadata_unparsable", NULL);
+		goto out;
+	}
+	if (lasso_key_saml2_xml_sign(key, (const char *)id, root) == NULL ||
+	    (sig = signature_child(root)) == NULL) {
+		log_kv(LOG_LEVEL_ERROR, "lasso_failed", "step",
+		       "key_saml2_xml_sign", "what", "metadata", NULL);
+		goto out;
+	}
+	if (root->children != sig) {
+		xmlUnlinkNode(sig);
+		if (xmlAddPrevSibling(root->children, sig) == NULL) {
+			xmlFreeNode(sig);
+			log_kv(LOG_LEVEL_ERROR, "bug_saml_metadata_sign_move",
+			       NULL);
+			goto out;
+		}
+	}
+	xmlDocDumpMemoryEnc(doc, &buf, &len, "UTF-8");
+	if (buf != NULL && len > 0)
+		out = g_strndup((const char *)buf, (gsize)len);
+	else
+		log_kv(LOG_LEVEL_ERROR, "bug_saml_metadata_dump", NULL);
+out:
+	if (buf != NULL)
+		xmlFree(buf);
+	if (id != NULL)
+		xmlFree(id);
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	return out;
+}
+
 int
 saml_metadata(struct worker *w, char **xml)
 {
 	struct saml_worker *sw;
 	int64_t now = 0;
+	char *plain;
 	int rc;
 
 	*xml = NULL;
 	rc = saml_worker_ensure(w, &sw);
 	if (rc != 0)
 		return rc;
-	if (sw->server == NULL || sw->n_certs == 0)
+	if (sw->server == NULL || sw->key == NULL || sw->n_certs == 0)
 		return SAML_E_NO_SIGNING_KEY;
 	if (store_now(w->store, &now) != STORE_ONE_ROW)
 		return SAML_E_UNAVAILABLE;
-	*xml = saml_metadata_idp_format(w->cfg, sw->certs, sw->n_certs,
-					now + SAML_METADATA_VALID_S);
+	plain = saml_metadata_idp_format(
+		w->cfg, sw->certs, sw->n_certs,
+		now + w->cfg->saml_metadata_validity_s);
+	if (plain == NULL)
+		return SAML_E_INTERNAL;
+	if (!w->cfg->saml_metadata_signed) {
+		*xml = plain;
+		return 0;
+	}
+	/*
+	 * Signed on every request: one RSA signature, about as costly as
+	 * the one on every assertion, and the document always carries the
+	 * current validUntil and keys.
+	 */
+	*xml = metadata_sign(sw->key, plain);
+	g_free(plain);
 	return *xml != NULL ? 0 : SAML_E_INTERNAL;
 }

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "idp/cfg/cfg.h"
 #include "idp/common/worker.h"
 #include "keys/keys.h"
 #include "idp/log/log.h"
@@ -237,8 +238,8 @@ static LassoServer *
 server_new(const struct cfg *cfg, const struct keys_key *active,
 	   char *const *certs, size_t n, int64_t now, LassoKey **key)
 {
-	char *meta = saml_metadata_idp_format(cfg, certs, n,
-					      now + SAML_METADATA_VALID_S);
+	char *meta = saml_metadata_idp_format(
+		cfg, certs, n, now + cfg->saml_metadata_validity_s);
 	LassoServer *server = NULL;
 
 	*key = NULL;
@@ -313,6 +314,15 @@ out:
 	return rc;
 }
 
+/* Our metadata in the server must never reach its validUntil. */
+static int64_t
+max_age(const struct cfg *cfg)
+{
+	int64_t half = cfg->saml_metadata_validity_s / 2;
+
+	return half < SERVER_MAX_AGE_S ? half : SERVER_MAX_AGE_S;
+}
+
 int
 saml_worker_ensure(struct worker *w, struct saml_worker **out)
 {
@@ -331,7 +341,7 @@ saml_worker_ensure(struct worker *w, struct saml_worker **out)
 	if (store_saml_generation_select(w->store, gen, &now) != STORE_ONE_ROW)
 		return SAML_E_UNAVAILABLE;
 	if (sw->built && strcmp(gen, sw->generation) == 0 &&
-	    now - sw->built_at < SERVER_MAX_AGE_S) {
+	    now - sw->built_at < max_age(w->cfg)) {
 		*out = sw;
 		return 0;
 	}

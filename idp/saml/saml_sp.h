@@ -313,12 +313,13 @@ IDP_WUR int saml_sp_remove(struct store *s, const char *entity_id,
  * audit row sp_metadata_refreshed (*@changed true); when it is the same,
  * only fetched_at moves. When the download fails or the new copy is
  * refused, the stored copy stays in use and the failure is recorded in
- * refresh_failed_at and refresh_error (no NOTIFY, no audit row).
+ * refresh_failed_at and refresh_error (no NOTIFY; the periodic refresh
+ * in idpd audits the failure as sp_metadata_refresh_failed).
  *
  * Blocks for the download (up to SAML_SP_FETCH_TIMEOUT_MS) without a
- * transaction open. idpctl sp refresh calls it; idpd is to call it
- * periodically for every SP with a URL, from a thread of its own with
- * its own struct store and @who->actor "system" (not wired yet).
+ * transaction open. idpctl sp refresh calls it, and idpd's janitor
+ * thread for every SP with a URL that is due (saml_sp_refresh_due()),
+ * with @who->actor "system".
  *
  * Returns 0; IDP_ERR_INVALID (unknown entity ID, no metadata URL, or the
  * new copy was refused: @err says why); IDP_ERR_IO or IDP_ERR_TOO_LARGE

@@ -1,7 +1,16 @@
 /*
- * After the login page (and registration): the pending request, found by
- * the hash of the id the pages carried, is answered when the session
- * meets it, else the citizen is sent to log in (again).
+ * Pending requests: stored, bound to the browser that started them, and
+ * after the login page (and registration) found by the hash of the id
+ * the pages carried, answered when the session meets it, else the
+ * citizen is sent to log in (again).
+ *
+ * Why the binding: the pending id travels in URLs and forms (login,
+ * registration, the sk_pending cookie), where it can leak (a shared
+ * link, a referrer, a screenshot). Without the binding whoever holds it
+ * could finish the login in another browser, with another account, and
+ * so log the victim's portal tab into the attacker's account -- or the
+ * other way round. The secret of SAML_PENDING_BIND_COOKIE never leaves
+ * that cookie (HttpOnly), and only its hash is stored.
  */
 #include <string.h>
 
@@ -10,6 +19,88 @@
 #include "idp/log/log.h"
 #include "idp/saml/sso_internal.h"
 #include "idp/session/session.h"
+
+void
+sso_pend(struct worker *w, const struct sso_request *r, const char *bind_cookie,
+	 bool via_continue, struct saml_reply *out)
+{
+	struct store_saml_pending p = {0};
+	uint8_t token[CRYPT_TOKEN_BYTES], hash[CRYPT_TOKEN_HASH_BYTES];
+	uint8_t secret[CRYPT_TOKEN_BYTES];
+	GString *refs = g_string_new(NULL);
+
+	for (size_t i = 0; i < r->n_class_refs; i++)
+		g_string_append_printf(refs, "%s%s", i ? "\n" : "",
+				       r->class_refs[i]);
+	p.sp_entity_id = r->sp_entity_id;
+	p.request_id = r->request_id;
+	p.acs_url = r->acs_url;
+	p.relay_state = r->relay_state;
+	p.force_authn = r->force_authn;
+	p.is_passive = r->is_passive;
+	p.nameid_format = (char *)(uintptr_t)saml_nameid_name(r->nameid);
+	p.allow_create = r->allow_create;
+	p.authn_comparison =
+		(char *)(uintptr_t)sso_comparison_name(r->comparison);
+	p.authn_class_refs = refs->str;
+	/*
+	 * The browser keeps the secret it has (two portals in two tabs
+	 * both work); one it could have made up itself binds only that
+	 * browser, so a malformed value is simply replaced.
+	 */
+	if (bind_cookie == NULL || crypt_token_parse(bind_cookie, secret) != 0)
+		crypt_token_new(secret);
+	crypt_token_hash(secret, p.binding_hash);
+	p.has_binding = true;
+	saml_reply_clear(out);
+	crypt_token_new(token);
+	crypt_token_hash(token, hash);
+	if (store_saml_pending_insert(w->store, hash, &p, SAML_PENDING_TTL_S) !=
+	    STORE_ONE_ROW) {
+		sso_reply_page(out, SAML_E_UNAVAILABLE);
+	} else {
+		out->kind = SAML_REPLY_LOGIN;
+		crypt_token_format(token, out->pending);
+		crypt_token_format(secret, out->bind_cookie);
+		out->via_continue = via_continue;
+	}
+	crypt_wipe(token, sizeof(token));
+	crypt_wipe(hash, sizeof(hash));
+	crypt_wipe(secret, sizeof(secret));
+	crypt_wipe(p.binding_hash, sizeof(p.binding_hash));
+	g_string_free(refs, TRUE);
+}
+
+/*
+ * Whether @bind_cookie is the secret the pending row @p was bound to:
+ * constant-time over the hashes. A row without a binding (made before
+ * sql/009) matches nothing. @why for the log.
+ */
+static bool
+bound_here(const struct store_saml_pending *p, const char *bind_cookie,
+	   const char **why)
+{
+	uint8_t secret[CRYPT_TOKEN_BYTES], hash[CRYPT_TOKEN_HASH_BYTES];
+	bool ok = false;
+
+	if (!p->has_binding) {
+		*why = "request without a browser binding";
+		return false;
+	}
+	if (bind_cookie == NULL ||
+	    crypt_token_parse(bind_cookie, secret) != 0) {
+		*why = "no binding cookie";
+		goto out;
+	}
+	crypt_token_hash(secret, hash);
+	ok = crypt_equal(hash, p->binding_hash, sizeof(hash));
+	if (!ok)
+		*why = "binding cookie of another browser";
+out:
+	crypt_wipe(secret, sizeof(secret));
+	crypt_wipe(hash, sizeof(hash));
+	return ok;
+}
 
 /* The pending row as a checked request. */
 static bool
@@ -41,9 +132,10 @@ from_row(const struct store_saml_pending *p, struct sso_request *r)
 
 void
 saml_sso_continue(struct worker *w, const char *pending,
-		  const struct session_info *si, const char *client,
-		  struct saml_reply *out)
+		  const char *bind_cookie, const struct session_info *si,
+		  const char *client, struct saml_reply *out)
 {
+	const char *why = NULL;
 	struct store_saml_pending row = {0};
 	struct sso_request r = {0};
 	struct saml_worker *sw = NULL;
@@ -78,6 +170,22 @@ saml_sso_continue(struct worker *w, const char *pending,
 				   si && si->valid ? si->account.audit_ref
 						   : NULL,
 				   client, NULL);
+		sso_reply_page(out, SAML_E_PENDING_UNKNOWN);
+		goto out;
+	}
+	/*
+	 * Another browser's request is "unknown" to this one: the same page
+	 * as for a wrong id, so the answer tells nothing about the id.
+	 */
+	if (!bound_here(&row, bind_cookie, &why)) {
+		log_kv(LOG_LEVEL_INFO, "saml_request_refused", "reason",
+		       "pending_unknown", "saw", why, "sp", row.sp_entity_id,
+		       NULL);
+		sso_audit_rejected(w, SAML_E_PENDING_UNKNOWN, row.sp_entity_id,
+				   row.request_id,
+				   si && si->valid ? si->account.audit_ref
+						   : NULL,
+				   client, why);
 		sso_reply_page(out, SAML_E_PENDING_UNKNOWN);
 		goto out;
 	}

@@ -69,11 +69,11 @@ sso_unescape(const char *s, size_t len)
  * messages. Other parameters (lang) are ignored.
  */
 static int
-query_split(const char *query, char **request, char **relay_state,
-	    bool *has_signature)
+query_split(const char *query, const char *message, char **request,
+	    char **relay_state, bool *has_signature)
 {
-	static const char *const names[] = {"SAMLRequest", "RelayState",
-					    "SigAlg", "Signature"};
+	const char *const names[] = {message, "RelayState", "SigAlg",
+				     "Signature"};
 	unsigned seen[4] = {0, 0, 0, 0};
 	const char *p = query;
 
@@ -229,6 +229,13 @@ inflate_bounded(const uint8_t *in, size_t in_len, char **out, size_t *out_len)
 int
 sso_decode(const struct saml_sso_input *in, struct sso_parsed *p)
 {
+	return sso_decode_message(in, false, p);
+}
+
+int
+sso_decode_message(const struct saml_sso_input *in, bool response,
+		   struct sso_parsed *p)
+{
 	char *request = NULL;
 	uint8_t *bin = NULL;
 	size_t bin_len = 0;
@@ -241,8 +248,9 @@ sso_decode(const struct saml_sso_input *in, struct sso_parsed *p)
 	case SAML_SSO_REDIRECT:
 		if (in->raw_query == NULL)
 			return SAML_E_MISSING_REQUEST;
-		rc = query_split(in->raw_query, &request, &p->relay_state,
-				 &p->has_signature);
+		rc = query_split(in->raw_query,
+				 response ? "SAMLResponse" : "SAMLRequest",
+				 &request, &p->relay_state, &p->has_signature);
 		if (rc != 0)
 			goto out;
 		/* Verified by us (sso_query_signature.c), not by lasso. */

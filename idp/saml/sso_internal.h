@@ -260,4 +260,30 @@ bool sso_time_parse(const char *s, int64_t *t);
  */
 char *sso_unescape(const char *s, size_t len);
 
+/* --- pending requests (sso_continue.c) --- */
+
+/*
+ * Store @r as a pending request bound to this browser: to the secret of
+ * its SAML_PENDING_BIND_COOKIE @bind_cookie when that is well-formed,
+ * else to a new one. Fills @out with the LOGIN reply (the pending id,
+ * @via_continue, the cookie value to set in @out->bind_cookie), or with
+ * the page SAML_E_UNAVAILABLE when the database fails.
+ */
+void sso_pend(struct worker *w, const struct sso_request *r,
+	      const char *bind_cookie, bool via_continue,
+	      struct saml_reply *out);
+
+/* --- single logout (slo_*.c) --- */
+
+/*
+ * sso_decode() for a LogoutResponse too: with @response the Redirect
+ * binding's message parameter is SAMLResponse (the POST binding passes
+ * the field in @in->saml_request either way).
+ */
+int sso_decode_message(const struct saml_sso_input *in, bool response,
+		       struct sso_parsed *p);
+
+/* sso_xml_check() for a message whose root is samlp:@root_name. */
+int sso_xml_check_root(struct sso_parsed *p, const char *root_name);
+
 #endif

@@ -104,8 +104,14 @@ sso_query_signature_verify(const struct saml_sp_entry *sp, const char *query,
 	int rc = SAML_E_SIGNATURE_INVALID;
 
 	*why = "malformed";
-	if (!part(query, "SAMLRequest", &req, &req_len) ||
-	    !part(query, "SigAlg", &alg, &alg_len) ||
+	/*
+	 * A request or (single logout) a response; never both, or the
+	 * caller's reading and the signed octets could differ.
+	 */
+	if (part(query, "SAMLRequest", &req, &req_len) ==
+	    part(query, "SAMLResponse", &req, &req_len))
+		goto out;
+	if (!part(query, "SigAlg", &alg, &alg_len) ||
 	    !part(query, "Signature", &sig, &sig_len))
 		goto out;
 	(void)part(query, "RelayState", &relay, &relay_len);

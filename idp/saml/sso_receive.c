@@ -319,45 +319,6 @@ validate_authn_context(const LassoSamlp2RequestedAuthnContext *rac,
 	return rc;
 }
 
-/* Store @r as pending and send the citizen to log in. */
-static void
-pend(struct worker *w, const struct sso_request *r, bool via_continue,
-     struct saml_reply *out)
-{
-	struct store_saml_pending p = {0};
-	uint8_t token[CRYPT_TOKEN_BYTES], hash[CRYPT_TOKEN_HASH_BYTES];
-	GString *refs = g_string_new(NULL);
-
-	for (size_t i = 0; i < r->n_class_refs; i++)
-		g_string_append_printf(refs, "%s%s", i ? "\n" : "",
-				       r->class_refs[i]);
-	p.sp_entity_id = r->sp_entity_id;
-	p.request_id = r->request_id;
-	p.acs_url = r->acs_url;
-	p.relay_state = r->relay_state;
-	p.force_authn = r->force_authn;
-	p.is_passive = r->is_passive;
-	p.nameid_format = (char *)(uintptr_t)saml_nameid_name(r->nameid);
-	p.allow_create = r->allow_create;
-	p.authn_comparison =
-		(char *)(uintptr_t)sso_comparison_name(r->comparison);
-	p.authn_class_refs = refs->str;
-	saml_reply_clear(out);
-	crypt_token_new(token);
-	crypt_token_hash(token, hash);
-	if (store_saml_pending_insert(w->store, hash, &p, SAML_PENDING_TTL_S) !=
-	    STORE_ONE_ROW) {
-		sso_reply_page(out, SAML_E_UNAVAILABLE);
-	} else {
-		out->kind = SAML_REPLY_LOGIN;
-		crypt_token_format(token, out->pending);
-		out->via_continue = via_continue;
-	}
-	crypt_wipe(token, sizeof(token));
-	crypt_wipe(hash, sizeof(hash));
-	g_string_free(refs, TRUE);
-}
-
 /*
  * Everything lasso is asked to do with the request: parse it, verify
  * its signature, and agree with our reading of it.
@@ -487,7 +448,8 @@ saml_sso_receive(struct worker *w, const struct saml_sso_input *in,
 		 * session cookie, so whether there is a session is decided
 		 * at /saml/continue, which the browser reaches by GET.
 		 */
-		pend(w, &r, in->binding == SAML_SSO_POST && !have, out);
+		sso_pend(w, &r, in->bind_cookie,
+			 in->binding == SAML_SSO_POST && !have, out);
 	}
 out:
 	if (login != NULL)

@@ -5,7 +5,9 @@
  * encrypted when the SP's setting says so, and sent as an HTTP-POST form
  * to the ACS chosen when the request was checked. The pending request
  * is used up, the participant recorded and the audit row written in one
- * transaction before the form leaves.
+ * transaction before the form leaves. A request without an ID (an
+ * IdP-initiated login, sso_init.c) gets an unsolicited response: no
+ * InResponseTo, neither on the Response nor in the assertion.
  */
 #include <string.h>
 
@@ -102,10 +104,13 @@ issued_tx(struct store *s, void *cls)
 		if (rc < 0)
 			return rc;
 		/* The NameID stays out: it would link the log to the SP. */
-		details =
-			audit_details("sp", t->r->sp_entity_id, "nameid_format",
-				      t->format, "authn_context", t->class_ref,
-				      "session", t->si->session.handle, NULL);
+		details = audit_details(
+			"sp", t->r->sp_entity_id, "nameid_format", t->format,
+			"authn_context", t->class_ref, "session",
+			t->si->session.handle, "initiated",
+			t->r->request_id == NULL ? "idp_initiated"
+						 : "sp_initiated",
+			NULL);
 		rc = audit_append(s, "sso_response_issued", "citizen",
 				  t->si->account.audit_ref, t->client, details);
 	} else {
@@ -183,6 +188,7 @@ assertion_build(const char *idp, const struct sso_request *r,
 		lasso_saml2_subject_confirmation_data_new());
 	scd->NotOnOrAfter = sso_time_format(now + SAML_ASSERTION_LIFETIME_S);
 	scd->Recipient = g_strdup(r->acs_url);
+	/* NULL (left out) for an unsolicited, IdP-initiated response. */
 	scd->InResponseTo = g_strdup(r->request_id);
 	sc->SubjectConfirmationData = scd;
 	a->Subject->SubjectConfirmation = sc;
@@ -314,8 +320,10 @@ lasso_response(struct saml_worker *sw, const struct saml_sp_entry *sp,
 		goto out;
 	}
 	req = LASSO_SAMLP2_AUTHN_REQUEST(profile->request);
-	g_free(req->parent.ID);
-	req->parent.ID = g_strdup(r->request_id);
+	if (r->request_id != NULL) {
+		g_free(req->parent.ID);
+		req->parent.ID = g_strdup(r->request_id);
+	}
 	g_free(req->AssertionConsumerServiceURL);
 	req->AssertionConsumerServiceURL = g_strdup(r->acs_url);
 	g_free(req->ProtocolBinding);
@@ -331,6 +339,17 @@ lasso_response(struct saml_worker *sw, const struct saml_sp_entry *sp,
 	if (!LASSO_IS_SAMLP2_RESPONSE(profile->response)) {
 		log_kv(LOG_LEVEL_ERROR, "bug_saml_no_response", NULL);
 		goto out;
+	}
+	/*
+	 * IdP-initiated: lasso answered the request it made up itself; the
+	 * response is unsolicited (saml-profiles 4.1.5) and must not name
+	 * that request. Removed before the response is signed.
+	 */
+	if (r->request_id == NULL) {
+		LassoSamlp2StatusResponse *sr =
+			LASSO_SAMLP2_STATUS_RESPONSE(profile->response);
+		g_free(sr->InResponseTo);
+		sr->InResponseTo = NULL;
 	}
 	if (status_error != 0) {
 		set_status(profile, (enum saml_error)status_error);

@@ -15,8 +15,9 @@
 #define XS(s) ((const xmlChar *)(s))
 
 struct walk {
+	const char *root; /* the message's element name */
 	int elements;
-	int authn_requests;
+	int authn_requests; /* elements named like the root */
 	int issuers;
 	int signatures;
 	xmlNode *signature;
@@ -78,7 +79,7 @@ walk(struct walk *wk, xmlNode *n, int depth)
 				     "too_many_elements");
 				return;
 			}
-			if (xmlStrcmp(n->name, XS("AuthnRequest")) == 0)
+			if (xmlStrcmp(n->name, XS(wk->root)) == 0)
 				wk->authn_requests++;
 			if (xmlStrcmp(n->name, XS("Issuer")) == 0)
 				wk->issuers++;
@@ -201,7 +202,13 @@ id_valid(const char *id)
 int
 sso_xml_check(struct sso_parsed *p)
 {
-	struct walk wk = {0};
+	return sso_xml_check_root(p, "AuthnRequest");
+}
+
+int
+sso_xml_check_root(struct sso_parsed *p, const char *root_name)
+{
+	struct walk wk = {.root = root_name};
 	xmlDoc *doc = NULL;
 	xmlNode *root;
 	char *index = NULL;
@@ -239,7 +246,7 @@ sso_xml_check(struct sso_parsed *p)
 	}
 	root = xmlDocGetRootElement(doc);
 	rc = SAML_E_XML_STRUCTURE;
-	if (root == NULL || !is_el(root, "AuthnRequest", SSO_NS_PROTOCOL)) {
+	if (root == NULL || !is_el(root, root_name, SSO_NS_PROTOCOL)) {
 		wk.why = "root_not_authn_request";
 		goto out;
 	}

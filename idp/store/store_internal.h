@@ -31,6 +31,7 @@
 #include "idp/store/keys/stmts.h"
 #include "idp/store/sp/stmts.h"
 #include "idp/store/saml/stmts.h"
+#include "idp/store/slo/stmts.h"
 
 /*
  * When a statement can be prepared. PostgreSQL checks every name in a
@@ -80,7 +81,8 @@ struct store_stmt {
 	STORE_STMT_LIST_MAIL(X)                                                \
 	STORE_STMT_LIST_KEYS(X)                                                \
 	STORE_STMT_LIST_SP(X)                                                  \
-	STORE_STMT_LIST_SAML(X)
+	STORE_STMT_LIST_SAML(X)                                                \
+	STORE_STMT_LIST_SLO(X)
 
 #define STORE_STMT_DECLARE(what)                                               \
 	extern const struct store_stmt store_stmt_##what;

@@ -33,7 +33,7 @@
 /* One row of saml_pending_requests (without the hash). */
 struct store_saml_pending {
 	char *sp_entity_id;
-	char *request_id;
+	char *request_id; /* NULL: IdP-initiated, unsolicited */
 	char *acs_url;
 	char *relay_state; /* NULL when none */
 	bool force_authn;
@@ -44,6 +44,13 @@ struct store_saml_pending {
 	char *authn_class_refs; /* one per line; "" when none */
 	int64_t created_at;	/* Unix seconds */
 	int64_t expires_at;
+	/*
+	 * The hash of the browser-binding secret (sql/009): insert writes
+	 * it when @has_binding, else NULL; select sets @has_binding when the
+	 * row has one. Compare it only with crypt_equal().
+	 */
+	bool has_binding;
+	uint8_t binding_hash[STORE_SAML_HASH_BYTES];
 };
 
 /* Free the strings of @p and zero it. NULL is fine. */

@@ -124,6 +124,19 @@ IDP_WUR int store_sp_fetch_update(struct store *s, int64_t id, const char *url,
 				  const char *error);
 
 /*
+ * Claim the periodic refresh of one relying party that has a
+ * metadata_url and was not claimed in the last @interval_s seconds
+ * (database clock; never claimed ones and the oldest claims first): its
+ * refresh_claimed_at becomes now, committed at once (call it outside a
+ * transaction), so no other node claims it again within @interval_s.
+ * Concurrent callers never get the same row. On STORE_ONE_ROW
+ * *@entity_id is its entity ID (freed with free()); STORE_NO_ROW when
+ * none is due; *@entity_id is NULL otherwise.
+ */
+IDP_WUR int store_sp_refresh_claim(struct store *s, unsigned interval_s,
+				   char **entity_id);
+
+/*
  * Delete the row with @id and NOTIFY. Returns STORE_ONE_ROW, STORE_NO_ROW
  * when it is gone already, or an error.
  */

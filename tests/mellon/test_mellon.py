@@ -8,6 +8,11 @@ mellon's own: it checks the signature against the IdP metadata from
 destination and times, and refuses to open /secret otherwise. What mellon
 saw comes back in response headers: the NameID (the pairwise pseudonym
 from saml_pairwise_ids) and the released attributes.
+Single logout both ways over HTTP-Redirect: logout at mellon (its signed
+LogoutRequest ends our session, mellon verifies our signed
+LogoutResponse) and logout here (mellon verifies our LogoutRequest
+against its session, answers, and our result page lists it); a flipped
+signature bit is refused by mellon each time.
 """
 import base64
 import html
@@ -22,6 +27,7 @@ import tempfile
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
+import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "account"))
 
@@ -462,6 +468,183 @@ def test_mellon_checks_the_signature(ctx):
     assert ctx.apache.alive()
 
 
+# --- single logout -----------------------------------------------------
+
+SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
+NS["samlp"] = SAMLP
+SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
+RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+
+
+def mellon_login(ctx):
+    """A fresh mellon session and a fresh idpd session (login form):
+    (mellon browser, idpd browser)."""
+    sp = Browser(ctx.apache.port)
+    idp = Browser(ctx.srv.port)
+    r = login(ctx, idp, to_idp(ctx, sp, idp))
+    r, _ = to_sp(ctx, sp, r)
+    assert r.status in (302, 303), (r.status, ctx.apache.logtext()[-3000:])
+    r = sp.get("/secret")
+    assert r.status == 200 and r.header("X-NameID") == ctx.nameid
+    assert idp.get("/account").status == 200
+    return sp, idp
+
+
+def redirect_message(url, field):
+    """The HTTP-Redirect message in @url: (query dict, XML root)."""
+    q = {k: v[0] for k, v in urllib.parse.parse_qs(
+        urllib.parse.urlsplit(url).query).items()}
+    assert field in q and "Signature" in q, q.keys()
+    assert q["SigAlg"] == RSA_SHA256, q
+    xml = zlib.decompress(base64.b64decode(q[field]), -15)
+    return q, ET.fromstring(xml)
+
+
+def bad_signature(url):
+    """@url with one bit of its Signature flipped, the rest byte for byte
+    (the signature covers the raw query)."""
+    base, query = url.split("?", 1)
+    parts = []
+    for p in query.split("&"):
+        k, v = p.split("=", 1)
+        if k == "Signature":
+            sig = bytearray(base64.b64decode(urllib.parse.unquote(v)))
+            sig[len(sig) // 2] ^= 0x01
+            v = urllib.parse.quote(base64.b64encode(bytes(sig)), safe="")
+        parts.append(k + "=" + v)
+    bad = base + "?" + "&".join(parts)
+    assert bad != url
+    return bad
+
+
+def mellon_errors(ctx):
+    """mellon's and lasso's complaints in apache's error log."""
+    return [l for l in ctx.apache.logtext().splitlines()
+            if ":error]" in l or "Lasso-CRITICAL" in l
+            or "Lasso-WARNING" in l]
+
+
+def audit_count(ctx, event):
+    return int(ctx.db.query("SELECT count(*) FROM audit_log"
+                            " WHERE event = '%s'" % event))
+
+
+def test_slo_from_mellon(ctx):
+    """Logout at mellon (SP-initiated, HTTP-Redirect both ways): mellon's
+    signed LogoutRequest ends the idpd session; our signed LogoutResponse
+    is accepted by mellon, which sends the browser to ReturnTo."""
+    sp, idp = mellon_login(ctx)
+    errors = len(mellon_errors(ctx))
+    received = audit_count(ctx, "slo_request_received")
+    r = sp.get("/mellon/logout?ReturnTo=/")
+    assert r.status in (302, 303), (r.status, ctx.apache.logtext()[-3000:])
+    port, path = split_url(r.header("Location"))
+    assert port == ctx.srv.port and path.startswith("/saml/slo?"), path
+    q, req = redirect_message(path, "SAMLRequest")
+    assert req.tag == "{%s}LogoutRequest" % SAMLP, req.tag
+    assert req.find("saml:NameID", NS).text == ctx.nameid
+    assert req.find("samlp:SessionIndex", NS) is not None
+    r = idp.get(path)
+    # The session ended with the accepted request.
+    assert idp.get("/account").status == 303
+    assert audit_count(ctx, "slo_request_received") == received + 1
+    # No other portal: our LogoutResponse, at once, to mellon's endpoint
+    # from its metadata, by a 303 (HTTP-Redirect binding).
+    assert r.status == 303, (r.status, r.text[:500], ctx.srv.logtext()[-2000:])
+    loc = r.header("Location")
+    assert loc.startswith(ctx.sp_base + "/mellon/logout?SAMLResponse="), loc
+    q2, resp = redirect_message(loc, "SAMLResponse")
+    assert q2.get("RelayState") == q.get("RelayState"), (q2, q)
+    assert resp.get("InResponseTo") == req.get("ID")
+    assert resp.get("Destination") == ctx.sp_base + "/mellon/logout"
+    assert resp.find("samlp:Status/samlp:StatusCode", NS).get("Value") == \
+        SUCCESS
+    # With one bit of our signature changed mellon refuses it: it does
+    # check the signature (lasso would take an unsigned one).
+    _, path = split_url(bad_signature(loc))
+    r = sp.get(path)
+    assert r.status >= 400, (r.status, ctx.apache.logtext()[-2000:])
+    _, path = split_url(loc)
+    r = sp.get(path)
+    # mellon accepted it (signature, InResponseTo) and goes to ReturnTo.
+    assert r.status in (302, 303), (r.status, ctx.apache.logtext()[-3000:])
+    back = urllib.parse.urljoin(ctx.sp_base + "/", r.header("Location"))
+    assert back == ctx.sp_base + "/", back
+    # mellon's complaint: lasso could not verify the changed signature.
+    new = mellon_errors(ctx)[errors:]
+    assert any("ignature" in l for l in new), new
+    # Both sessions are gone: mellon and idpd ask for a login again.
+    r = to_idp(ctx, sp, idp)
+    assert r.status == 303 and r.header("Location").startswith(
+        "/login?pending="), (r.status, r.header("Location"))
+    assert idp.get("/account").status == 303
+
+
+def test_slo_from_idpd(ctx):
+    """Logout here (IdP-initiated): our signed LogoutRequest goes to
+    mellon by a 303; mellon verifies it, ends its session and answers;
+    the result page lists mellon as logged out."""
+    # mellon looks the session up by the NameID alone and takes the
+    # first it finds (am_get_request_session_by_nameid): the sessions of
+    # the tests above have the same persistent NameID but another
+    # SessionIndex, which lasso then refuses (UnknownPrincipal). A fresh
+    # apache has only this test's session.
+    ctx.apache.stop()
+    ctx.apache = Apache(ctx.apache.tmp, ctx.apache.port)
+    sp, idp = mellon_login(ctx)
+    errors = len(mellon_errors(ctx))
+    a = idp.get("/account")
+    r = idp.post("/logout", {"csrf": a.csrf()})
+    assert idp.get("/account").status == 303
+    assert r.status == 303, (r.status, r.text[:500])
+    loc = r.header("Location")
+    assert loc.startswith(ctx.sp_base + "/mellon/logout?SAMLRequest="), loc
+    q, req = redirect_message(loc, "SAMLRequest")
+    assert re.match(r"^[A-Za-z0-9_-]{43}$", q.get("RelayState", "")), q
+    assert req.get("Destination") == ctx.sp_base + "/mellon/logout"
+    assert req.find("saml:Issuer", NS).text == ctx.idp_entity
+    nid = req.find("saml:NameID", NS)
+    assert nid.text == ctx.nameid and nid.get("Format") == PERSISTENT
+    assert nid.get("NameQualifier") == ctx.idp_entity
+    assert nid.get("SPNameQualifier") == ctx.entity_id
+    assert req.find("samlp:SessionIndex", NS).text
+    # One bit of our signature changed: mellon refuses the request and
+    # keeps its session.
+    _, path = split_url(bad_signature(loc))
+    r = sp.get(path)
+    assert r.status == 400, (r.status, ctx.apache.logtext()[-2000:])
+    assert sp.get("/secret").status == 200
+    new = mellon_errors(ctx)[errors:]
+    assert any("ignature" in l for l in new), new
+    errors = len(mellon_errors(ctx))
+    _, path = split_url(loc)
+    r = sp.get(path)
+    # mellon checked our signature and the NameID/SessionIndex against
+    # its session, and answers at our /saml/slo.
+    assert r.status in (302, 303), (r.status, ctx.apache.logtext()[-3000:])
+    port, path = split_url(r.header("Location"))
+    assert port == ctx.srv.port and path.startswith("/saml/slo?"), path
+    q2, resp = redirect_message(path, "SAMLResponse")
+    assert resp.get("InResponseTo") == req.get("ID")
+    assert resp.find("samlp:Status/samlp:StatusCode", NS).get("Value") == \
+        SUCCESS, ET.tostring(resp)
+    assert q2.get("RelayState") == q["RelayState"]
+    assert mellon_errors(ctx)[errors:] == [], mellon_errors(ctx)[errors:]
+    r = idp.get(path)
+    assert r.status == 200, (r.status, r.text[:500],
+                             ctx.srv.logtext()[-2000:])
+    ok = re.search(r'<ul id="slo-ok">(.*?)</ul>', r.text, re.S)
+    assert ok and ctx.entity_id in ok.group(1), r.text[:3000]
+    assert "slo-failed" not in r.text and "slo-no-answer" not in r.text
+    # mellon's session is gone.
+    r = sp.get("/secret")
+    assert r.status in (302, 303), r.status
+    res = ctx.db.query("SELECT details->>'result' FROM audit_log"
+                       " WHERE event = 'slo_participant_result'"
+                       " ORDER BY seq DESC LIMIT 1")
+    assert res == "ok", res
+
+
 def test_audit(ctx):
     n = ctx.db.query("SELECT count(*) FROM audit_log"
                      " WHERE event = 'sso_response_issued'")
@@ -556,6 +739,8 @@ def main():
                        test_assertion_was_encrypted_and_signed,
                        test_mellon_refuses_tampering,
                        test_mellon_checks_the_signature,
+                       test_slo_from_mellon,
+                       test_slo_from_idpd,
                        test_audit]:
                 runner.run(fn, ctx)
     finally:

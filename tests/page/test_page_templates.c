@@ -27,7 +27,7 @@ static const char *const expected_pages[] = {
 	"forgot",   "forgot_done",     "home",	       "login",
 	"message",  "password_change", "privacy",      "profile_edit",
 	"register", "register_done",   "reset",	       "saml_post",
-	"verify_result",
+	"slo_post", "slo_result",      "verify_result",
 };
 
 /*
@@ -41,7 +41,9 @@ static const char *const expected_pages[] = {
 static bool
 is_saml_post(const char *where)
 {
-	return g_str_has_prefix(where, "saml_post/");
+	/* slo_post: the same form for single logout messages. */
+	return g_str_has_prefix(where, "saml_post/") ||
+	       g_str_has_prefix(where, "slo_post/");
 }
 
 static int

@@ -302,13 +302,23 @@ def test_second_sp_other_nameid(ctx):
     assert resp.name_id.text == ctx.nameid2
 
 
+def keep_binding(ctx, cross_site):
+    """The cross-site POST went without cookies, but a browser keeps what
+    its answer set: the pending request's binding cookie (docs/saml.md,
+    "Pending requests")."""
+    ctx.browser.cookies["sk_pending_bind"] = \
+        cross_site.cookies["sk_pending_bind"]
+
+
 def test_post_binding(ctx):
     """An AuthnRequest by HTTP-POST (cross-site: no session cookie sent)
     goes through /saml/continue, where the GET carries the cookie."""
     reqid, saml_request = ctx.sp2.post_request(ctx.idp_entity, "rs-post")
-    r = Browser(ctx.srv.port).request("POST", "/saml/sso", form={
+    cross_site = Browser(ctx.srv.port)
+    r = cross_site.request("POST", "/saml/sso", form={
         "SAMLRequest": saml_request, "RelayState": "rs-post"})
     assert r.status == 303, (r.status, r.text[:300])
+    keep_binding(ctx, cross_site)
     loc = r.header("Location")
     assert loc.startswith("/saml/continue?pending="), loc
     r = ctx.browser.get(loc)
@@ -323,9 +333,11 @@ def test_post_signed(ctx):
     reqid, saml_request = ctx.sp1.post_request(ctx.idp_entity, "rs-ps")
     xml = base64.b64decode(saml_request).decode()
     assert "<ds:Signature" in xml or "Signature" in xml
-    r = Browser(ctx.srv.port).request("POST", "/saml/sso", form={
+    cross_site = Browser(ctx.srv.port)
+    r = cross_site.request("POST", "/saml/sso", form={
         "SAMLRequest": saml_request, "RelayState": "rs-ps"})
     assert r.status == 303, (r.status, r.text[:300])
+    keep_binding(ctx, cross_site)
     resp, relay, _ = verdict(ctx.sp1, ctx.browser.get(r.header("Location")))
     assert relay == "rs-ps" and resp.in_response_to == reqid
     _, saml_request = ctx.sp1.post_request(ctx.idp_entity, "rs-ps")

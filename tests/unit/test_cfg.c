@@ -69,6 +69,12 @@ static const struct key_name all_keys[] = {
 	{ "keys", "rollover_window", "IDP_KEYS_ROLLOVER_WINDOW" },
 	{ "keys", "certificate_validity", "IDP_KEYS_CERTIFICATE_VALIDITY" },
 	{ "keys", "certificate_subject", "IDP_KEYS_CERTIFICATE_SUBJECT" },
+	{ "saml", "metadata_validity", "IDP_SAML_METADATA_VALIDITY" },
+	{ "saml", "metadata_cache_duration",
+	  "IDP_SAML_METADATA_CACHE_DURATION" },
+	{ "saml", "metadata_signed", "IDP_SAML_METADATA_SIGNED" },
+	{ "saml", "sp_metadata_refresh_interval",
+	  "IDP_SAML_SP_METADATA_REFRESH_INTERVAL" },
 };
 #define N_ALL_KEYS (sizeof(all_keys) / sizeof(all_keys[0]))
 

@@ -12,6 +12,7 @@
 	X(sp_iterate)                                                          \
 	X(sp_update)                                                           \
 	X(sp_fetch_update)                                                     \
+	X(sp_refresh_claim)                                                    \
 	X(sp_delete)
 
 #endif
