@@ -173,20 +173,6 @@ saml_metadata_idp_format(const struct cfg *cfg, char *const *certs, size_t n,
 	return g_string_free(x, FALSE);
 }
 
-/* The last ds:Signature child of @parent, or NULL. */
-static xmlNode *
-signature_child(xmlNode *parent)
-{
-	xmlNode *sig = NULL;
-
-	for (xmlNode *c = parent->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
-		    xmlStrEqual(c->name, BAD_CAST "Signature") &&
-		    xmlStrEqual(c->ns->href, BAD_CAST SSO_NS_DSIG))
-			sig = c;
-	return sig;
-}
-
 /*
  * @xml (our own unsigned document) with an enveloped signature over its
  * EntityDescriptor by @key (RSA-SHA256, exclusive c14n, the certificate
@@ -199,7 +185,7 @@ static char *
 metadata_sign(LassoKey *key, const char *xml)
 {
 	xmlDoc *doc = NULL;
-	xmlNode *root, *sig;
+	xmlNode *root;
 	xmlChar *id = NULL, *buf = NULL;
 	char *out = NULL;
 	int len = 0;
@@ -219,21 +205,8 @@ metadata_sign(LassoKey *key, const char *xml)
 		log_kv(LOG_LEVEL_ERROR, "bug_saml_metadata_unparsable", NULL);
 		goto out;
 	}
-	if (lasso_key_saml2_xml_sign(key, (const char *)id, root) == NULL ||
-	    (sig = signature_child(root)) == NULL) {
-		log_kv(LOG_LEVEL_ERROR, "lasso_failed", "step",
-		       "key_saml2_xml_sign", "what", "metadata", NULL);
+	if (!saml_xml_sign(key, root, (const char *)id, SAML_SIG_FIRST))
 		goto out;
-	}
-	if (root->children != sig) {
-		xmlUnlinkNode(sig);
-		if (xmlAddPrevSibling(root->children, sig) == NULL) {
-			xmlFreeNode(sig);
-			log_kv(LOG_LEVEL_ERROR, "bug_saml_metadata_sign_move",
-			       NULL);
-			goto out;
-		}
-	}
 	xmlDocDumpMemoryEnc(doc, &buf, &len, "UTF-8");
 	if (buf != NULL && len > 0)
 		out = g_strndup((const char *)buf, (gsize)len);

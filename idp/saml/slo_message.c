@@ -77,30 +77,6 @@ deflate_b64(const char *data, size_t len)
 	return out;
 }
 
-/* The Signature lasso appended, moved right after the Issuer. */
-static bool
-signature_after_issuer(xmlNode *root)
-{
-	xmlNode *issuer = NULL, *sig = NULL;
-
-	for (xmlNode *c = root->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || c->ns == NULL)
-			continue;
-		if (issuer == NULL && xmlStrEqual(c->name, BAD_CAST "Issuer"))
-			issuer = c;
-		else if (xmlStrEqual(c->name, BAD_CAST "Signature") &&
-			 xmlStrEqual(c->ns->href, BAD_CAST SSO_NS_DSIG))
-			sig = c;
-	}
-	if (issuer == NULL || sig == NULL)
-		return false;
-	if (issuer->next != sig) {
-		xmlUnlinkNode(sig);
-		xmlAddNextSibling(issuer, sig);
-	}
-	return true;
-}
-
 /*
  * @node (ID @id) to @location for the binding of @ep, signed, as
  * @field, into @out. Returns 0 or SAML_E_INTERNAL.
@@ -148,12 +124,8 @@ send_node(struct saml_worker *sw, LassoNode *node, const char *id,
 	case SAML_BINDING_HTTP_POST:
 		x = lasso_node_get_xmlNode(node, FALSE);
 		if (x == NULL ||
-		    lasso_key_saml2_xml_sign(sw->key, id, x) == NULL ||
-		    !signature_after_issuer(x)) {
-			log_kv(LOG_LEVEL_ERROR, "lasso_failed", "step",
-			       "key_saml2_xml_sign", NULL);
+		    !saml_xml_sign(sw->key, x, id, SAML_SIG_AFTER_ISSUER))
 			goto out;
-		}
 		xb = xmlBufferCreate();
 		if (xb == NULL || xmlNodeDump(xb, NULL, x, 0, 0) < 0)
 			goto out;

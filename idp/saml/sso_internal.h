@@ -286,4 +286,21 @@ int sso_decode_message(const struct saml_sso_input *in, bool response,
 /* sso_xml_check() for a message whose root is samlp:@root_name. */
 int sso_xml_check_root(struct sso_parsed *p, const char *root_name);
 
+/* --- signatures (saml_xml_sign.c) --- */
+
+/* Where the schema wants the Signature among the element's children. */
+enum saml_sig_place {
+	SAML_SIG_AFTER_ISSUER, /* protocol messages, assertions */
+	SAML_SIG_FIRST,	       /* metadata (EntityDescriptor) */
+};
+
+/*
+ * Sign @root, an element with the xs:ID @id and no Signature yet, with
+ * @key (enveloped, RSA-SHA256, exclusive c14n, the certificate in
+ * KeyInfo), and put the Signature @where. false (logged) on failure;
+ * @root may then hold a misplaced Signature and must not be sent.
+ */
+IDP_WUR bool saml_xml_sign(LassoKey *key, xmlNode *root, const char *id,
+			   enum saml_sig_place where);
+
 #endif

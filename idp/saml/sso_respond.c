@@ -229,35 +229,6 @@ set_status(LassoProfile *profile, enum saml_error e)
 }
 
 /*
- * The schema wants ds:Signature right after the Issuer; lasso appends it.
- * Moving it does not touch the signature: the enveloped-signature
- * transform leaves the Signature element out of the digest wherever it is.
- */
-static bool
-signature_after_issuer(xmlNode *assertion)
-{
-	xmlNode *issuer = NULL, *sig = NULL;
-
-	for (xmlNode *c = assertion->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || c->ns == NULL)
-			continue;
-		if (issuer == NULL && xmlStrEqual(c->name, BAD_CAST "Issuer"))
-			issuer = c;
-		else if (xmlStrEqual(c->name, BAD_CAST "Signature") &&
-			 xmlStrEqual(c->ns->href,
-				     BAD_CAST "http://www.w3.org/2000/09/xmldsig#"))
-			sig = c;
-	}
-	if (issuer == NULL || sig == NULL)
-		return false;
-	if (issuer->next != sig) {
-		xmlUnlinkNode(sig);
-		xmlAddNextSibling(issuer, sig);
-	}
-	return true;
-}
-
-/*
  * @a signed with the cache's preloaded key, as the exact signed XML in a
  * node of its own: lasso's own assertion signing would parse the PEM key
  * again for every signature. NULL (logged) on failure.
@@ -268,13 +239,9 @@ assertion_sign(LassoKey *key, LassoSaml2Assertion *a)
 	xmlNode *x = lasso_node_get_xmlNode(LASSO_NODE(a), FALSE);
 	LassoNode *signed_node = NULL;
 
-	if (x != NULL && lasso_key_saml2_xml_sign(key, a->ID, x) != NULL &&
-	    signature_after_issuer(x))
+	if (x != NULL && saml_xml_sign(key, x, a->ID, SAML_SIG_AFTER_ISSUER))
 		signed_node =
 			LASSO_NODE(lasso_misc_text_node_new_with_xml_node(x));
-	if (signed_node == NULL)
-		log_kv(LOG_LEVEL_ERROR, "lasso_failed", "step",
-		       "key_saml2_xml_sign", NULL);
 	if (x != NULL)
 		xmlFreeNode(x);
 	return signed_node;
