@@ -96,18 +96,13 @@ static int
 validate_sp(const struct saml_worker *sw, const char *entity_id,
 	    const struct saml_sp_entry **sp, const char **detail)
 {
-	*sp = saml_worker_sp(sw, entity_id);
-	if (*sp == NULL) {
-		refused("unknown_issuer", entity_id, "a registered entity ID");
+	int rc = sso_validate_issuer(sw, entity_id, sp);
+
+	if (rc == SAML_E_UNKNOWN_ISSUER)
 		*detail = "idp_initiated: unknown sp";
-		return SAML_E_UNKNOWN_ISSUER;
-	}
-	if (!(*sp)->enabled || !(*sp)->in_lasso) {
-		refused("disabled_issuer", entity_id, "an enabled SP");
+	else if (rc == SAML_E_DISABLED_ISSUER)
 		*detail = "idp_initiated: disabled sp";
-		return SAML_E_DISABLED_ISSUER;
-	}
-	return 0;
+	return rc;
 }
 
 /*

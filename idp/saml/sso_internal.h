@@ -286,6 +286,15 @@ int sso_decode_message(const struct saml_sso_input *in, bool response,
 /* sso_xml_check() for a message whose root is samlp:@root_name. */
 int sso_xml_check_root(struct sso_parsed *p, const char *root_name);
 
+/*
+ * Rule (sso_receive.c): @issuer is a registered relying party and it is
+ * enabled; *@sp is its entry. 0, SAML_E_UNKNOWN_ISSUER or
+ * SAML_E_DISABLED_ISSUER (logged with what was seen and wanted).
+ */
+IDP_WUR int sso_validate_issuer(const struct saml_worker *sw,
+				const char *issuer,
+				const struct saml_sp_entry **sp);
+
 /* --- signatures (saml_xml_sign.c) --- */
 
 /* Where the schema wants the Signature among the element's children. */

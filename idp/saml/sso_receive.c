@@ -23,9 +23,9 @@ refused(const char *rule, const char *saw, const char *wanted)
 }
 
 /* Rule: the issuer is a registered relying party, and it is enabled. */
-static int
-validate_issuer(const struct saml_worker *sw, const char *issuer,
-		const struct saml_sp_entry **sp)
+int
+sso_validate_issuer(const struct saml_worker *sw, const char *issuer,
+		    const struct saml_sp_entry **sp)
 {
 	*sp = saml_worker_sp(sw, issuer);
 	if (*sp == NULL) {
@@ -387,7 +387,7 @@ saml_sso_receive(struct worker *w, const struct saml_sso_input *in,
 	if (rc == 0)
 		rc = sso_xml_check(&p);
 	if (rc == 0)
-		rc = validate_issuer(sw, p.issuer, &sp);
+		rc = sso_validate_issuer(sw, p.issuer, &sp);
 	if (rc == 0)
 		rc = validate_acs(sp, &p, &r.acs_url);
 	if (rc == 0)
