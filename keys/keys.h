@@ -1,8 +1,11 @@
 /*
- * keys/: the IdP's SAML signing keys, shared by idpd and idpctl
- * (docs/keys.md). The one home, with idp/crypto, of key material: only
- * code here sees a private key in clear, and only code here includes
- * OpenSSL (the SAML module gets PEM text from keys_set_load()).
+ * keys/: the keys of idpd, shared by idpd and idpctl (docs/keys.md): the
+ * IdP's SAML signing keys and, for the eID service to which idpd is a
+ * SAML service provider, its eID signing and encryption keys. Each key
+ * has one purpose for life; the rollover below runs per purpose. The one
+ * home, with idp/crypto, of key material: only code here sees a private
+ * key in clear, and only code here includes OpenSSL (the SAML and eID
+ * modules get PEM text from keys_set_load()).
  *
  *   master key  32 random bytes in a file of mode 0600 (keys_master_*)
  *   sealing     libsodium secretbox under the master key, a random nonce
@@ -11,8 +14,10 @@
  *               certificate signed with SHA-256 (keys_generate)
  *   states      next -> active -> previous -> retired, changed only
  *               through keys_add/_activate/_retire/_rotate, each in one
- *               transaction with its audit row and NOTIFY keys_changed
- *   loading     keys_set_load(): the live keys, opened, for a node
+ *               transaction with its audit row and NOTIFY keys_changed;
+ *               at most one active and one next key per purpose
+ *   loading     keys_set_load(): the live keys of one purpose, opened,
+ *               for a node
  *
  * Errors: functions return 0 or a negative enum idp_err and write one
  * line for a person into @err (size @errlen, may be 0; KEYS_ERR_MAX is
@@ -62,10 +67,26 @@
 /* The audit actor of operator commands; see keys_add(). */
 #define KEYS_ACTOR_OPERATOR "operator"
 
+/*
+ * What a key is for. Fixed when the key is generated; the database
+ * spells it as keys_purpose_name() does.
+ */
+enum keys_purpose {
+	KEYS_PURPOSE_SAML,	     /* signs the IdP's assertions, metadata */
+	KEYS_PURPOSE_EID_SIGNING,    /* signs our requests to the eID service */
+	KEYS_PURPOSE_EID_ENCRYPTION, /* decrypts the eID service's responses */
+};
+
+/* "saml", "eid-signing", "eid-encryption". Never NULL. */
+const char *keys_purpose_name(enum keys_purpose p);
+
+/* Parse keys_purpose_name()'s spelling, exactly. False for anything else. */
+IDP_WUR bool keys_purpose_parse(const char *name, enum keys_purpose *p);
+
 enum keys_state {
-	KEYS_STATE_NEXT,     /* published, does not sign */
-	KEYS_STATE_ACTIVE,   /* signs; at most one */
-	KEYS_STATE_PREVIOUS, /* published, no longer signs */
+	KEYS_STATE_NEXT,     /* published, not in use yet */
+	KEYS_STATE_ACTIVE,   /* in use; at most one per purpose */
+	KEYS_STATE_PREVIOUS, /* published, no longer signs (decrypts still) */
 	KEYS_STATE_RETIRED,  /* gone from metadata, private key deleted */
 };
 
@@ -192,6 +213,7 @@ IDP_WUR int keys_pair_check(const char *key_pem, size_t len,
 
 struct keys_key {
 	int64_t id;
+	enum keys_purpose purpose;
 	enum keys_state state; /* next, active or previous */
 	/* key_pem (secret), cert_pem, fingerprint, bits, validity: */
 	struct keys_material m;
@@ -200,19 +222,21 @@ struct keys_key {
 };
 
 /*
- * The live keys of the cluster, opened. Immutable once loaded: it may be
- * shared read-only between threads; replace it as a whole on
- * NOTIFY keys_changed.
+ * The live keys of one purpose in the cluster, opened. Immutable once
+ * loaded: it may be shared read-only between threads; replace it as a
+ * whole on NOTIFY keys_changed.
  */
 struct keys_set {
-	struct keys_key *keys; /* by id; next, active and previous */
+	enum keys_purpose purpose; /* every key in the set has it */
+	struct keys_key *keys;	   /* by id; next, active and previous */
 	size_t n;
-	const struct keys_key *active; /* the signing key; NULL when none */
+	const struct keys_key *active; /* the key in use; NULL when none */
 	const struct keys_key *next;   /* NULL when none */
 };
 
 /*
- * Load every next, active and previous key from the store, open each
+ * Load every next, active and previous key of @purpose (keys of other
+ * purposes are neither read into the set nor opened), open each
  * private key with @mk and check it: the fingerprint recorded in the row
  * is the certificate's, the key belongs to the certificate. Every key
  * must pass: a node that cannot open one key must not run with the others
@@ -227,7 +251,8 @@ struct keys_set {
  */
 IDP_WUR int keys_set_load(struct store *s,
 			  const uint8_t mk[KEYS_MASTER_KEY_BYTES],
-			  struct keys_set **out, char *err, size_t errlen);
+			  enum keys_purpose purpose, struct keys_set **out,
+			  char *err, size_t errlen);
 
 /* Free @set, zeroing every private key. NULL is fine. */
 void keys_set_free(struct keys_set *set);
@@ -238,10 +263,10 @@ void keys_set_free(struct keys_set *set);
 enum keys_refusal {
 	KEYS_DONE = 0,
 	KEYS_NO_SUCH_KEY,   /* no key with this id */
-	KEYS_NEXT_EXISTS,   /* add: there is a next key already */
-	KEYS_NOT_NEXT,	    /* activate: the key is not the next key */
+	KEYS_NEXT_EXISTS,   /* add: a next key of the purpose exists */
+	KEYS_NOT_NEXT,	    /* activate: the key is not a next key */
 	KEYS_TOO_EARLY,	    /* activate, rotate: inside the window */
-	KEYS_IS_ACTIVE,	    /* retire: the key signs */
+	KEYS_IS_ACTIVE,	    /* retire: the key is in use */
 	KEYS_IS_RETIRED,    /* retire: already retired */
 	KEYS_WRONG_MASTER,  /* a live key does not open with this master key */
 	KEYS_NOTHING_TO_DO, /* rotate: the next key waits for its window */
@@ -250,6 +275,8 @@ enum keys_refusal {
 /* The outcome of a change. */
 struct keys_result {
 	enum keys_refusal refusal;
+	/* add, rotate, peek: the purpose asked for; else key id's. */
+	enum keys_purpose purpose;
 	int64_t id;	       /* the key acted on or refused; 0: none */
 	enum keys_state state; /* refusals: that key's state */
 	int64_t previous_id;   /* the key that became previous; 0: none */
@@ -277,24 +304,28 @@ struct keys_who {
 };
 
 /*
- * Store @m (from keys_generate()) as the next key: seal its private key
- * with @mk, check first that @mk opens the keys already live (a second
- * master key would leave nodes unable to open this one), insert, audit
- * (signing_key_generated), NOTIFY -- one transaction. @window_s gives
- * r->ready_at. Refusals: KEYS_NEXT_EXISTS (r->id names it),
- * KEYS_WRONG_MASTER (r->id names the key that did not open).
+ * Store @m (from keys_generate()) as the next key of @purpose: seal its
+ * private key with @mk, check first that @mk opens the keys already live,
+ * of every purpose (one master key seals them all; a second one would
+ * leave nodes unable to open this key), insert, audit
+ * (signing_key_generated, with the purpose), NOTIFY -- one transaction.
+ * @window_s gives r->ready_at. Refusals: KEYS_NEXT_EXISTS (r->id names
+ * the next key of @purpose), KEYS_WRONG_MASTER (r->id names the key that
+ * did not open).
  * Returns 0 (see r->refusal), IDP_ERR_UNAVAILABLE or IDP_ERR_NOMEM.
  */
 IDP_WUR int keys_add(struct store *s, const uint8_t mk[KEYS_MASTER_KEY_BYTES],
-		     const struct keys_material *m, unsigned window_s,
-		     const struct keys_who *who, struct keys_result *r,
-		     char *err, size_t errlen);
+		     enum keys_purpose purpose, const struct keys_material *m,
+		     unsigned window_s, const struct keys_who *who,
+		     struct keys_result *r, char *err, size_t errlen);
 
 /*
- * Make next key @id active and the active key previous, after checking
+ * Make next key @id active and the active key of the same purpose
+ * previous (keys of other purposes are left alone), after checking
  * that @mk opens it and it matches its certificate (a key that no node
  * can open must never become the signing key); audit
- * (signing_key_activated), NOTIFY -- one transaction. Unless @force,
+ * (signing_key_activated), NOTIFY -- one transaction. r->purpose is the
+ * key's purpose. Unless @force,
  * refused while the key has been published for less than @window_s.
  * Refusals: KEYS_NO_SUCH_KEY, KEYS_NOT_NEXT (r->state), KEYS_TOO_EARLY
  * (r->published_for, r->ready_at), KEYS_WRONG_MASTER.
@@ -307,8 +338,9 @@ IDP_WUR int keys_activate(struct store *s,
 			  char *err, size_t errlen);
 
 /*
- * Retire next or previous key @id: gone from metadata, its sealed private
- * key deleted; audit (signing_key_retired), NOTIFY -- one transaction.
+ * Retire next or previous key @id, of whatever purpose (r->purpose): gone
+ * from metadata, its sealed private key deleted; audit
+ * (signing_key_retired), NOTIFY -- one transaction.
  * With @force the active key too, leaving no key that signs until another
  * is activated: the way out when the master key is lost (no live key can
  * be opened, and a new key is refused while they are live).
@@ -320,26 +352,27 @@ IDP_WUR int keys_retire(struct store *s, int64_t id, bool force,
 			char *err, size_t errlen);
 
 /*
- * The next key as it stands, without locking anything: r->id (0 when
- * there is none), r->state, r->published_for and r->ready_at (when the
- * rollover window @window_s has passed). With @mk (may be NULL), also
- * whether @mk opens every live key: else r->refusal is KEYS_WRONG_MASTER
- * and r->id names the key that did not open. Lets a caller refuse early,
- * before it spends seconds on generating a key that keys_add() would
- * refuse or keys_rotate() would not need; those check again in their
+ * The next key of @purpose as it stands, without locking anything:
+ * r->id (0 when there is none), r->state, r->published_for and
+ * r->ready_at (when the rollover window @window_s has passed). With @mk (may be
+ * NULL), also whether @mk opens every live key: else r->refusal is
+ * KEYS_WRONG_MASTER and r->id names the key that did not open. Lets a caller
+ * refuse early, before it spends seconds on generating a key that keys_add()
+ * would refuse or keys_rotate() would not need; those check again in their
  * transaction.
  * Returns 0, IDP_ERR_UNAVAILABLE or IDP_ERR_NOMEM.
  */
 IDP_WUR int keys_next_peek(struct store *s,
 			   const uint8_t mk[KEYS_MASTER_KEY_BYTES],
-			   unsigned window_s, struct keys_result *r, char *err,
-			   size_t errlen);
+			   enum keys_purpose purpose, unsigned window_s,
+			   struct keys_result *r, char *err, size_t errlen);
 
 /*
- * One step of the rollover, for a periodic job, in one transaction: when
- * a next key has been published for @window_s, activate it as
- * keys_activate() does (the active key becomes previous); then store @m
- * as the new next key as keys_add() does, so that a next key is always
+ * One step of the rollover of @purpose, for a periodic job, in one
+ * transaction: when the next key of @purpose has been published for
+ * @window_s, activate it as keys_activate() does (the active key of
+ * @purpose becomes previous); then store @m as the new next key of
+ * @purpose as keys_add() does, so that a next key is always
  * published a full period ahead. While the next key waits for its
  * window, nothing changes (KEYS_NOTHING_TO_DO). r->activated_id,
  * r->previous_id and r->generated_id say what happened.
@@ -347,6 +380,7 @@ IDP_WUR int keys_next_peek(struct store *s,
  */
 IDP_WUR int keys_rotate(struct store *s,
 			const uint8_t mk[KEYS_MASTER_KEY_BYTES],
+			enum keys_purpose purpose,
 			const struct keys_material *m, unsigned window_s,
 			const struct keys_who *who, struct keys_result *r,
 			char *err, size_t errlen);

@@ -1,13 +1,16 @@
 /*
- * The state changes of signing keys: add a next key, activate it, retire
- * a key, rotate. Each is one transaction that checks, changes, appends
+ * The state changes of keys: add a next key, activate it, retire a key,
+ * rotate. Each acts within one purpose: the next and active keys are
+ * those of the purpose asked for (add, rotate) or of the key named
+ * (activate). Each is one transaction that checks, changes, appends
  * its audit row and sends NOTIFY keys_changed, so that the change, its
  * record and its announcement commit together or not at all.
  *
  * The checks read the rows FOR UPDATE: two operators acting on the same
  * key queue, and the second sees what the first committed. The unique
- * indexes of sql/005_keys.sql catch what slips past (two next keys
- * inserted at once): the runner retries and the check then refuses.
+ * indexes (per purpose, sql/011_key_purpose.sql) catch what slips past
+ * (two next keys of a purpose inserted at once): the runner retries and
+ * the check then refuses.
  */
 #include <glib.h>
 #include <stdio.h>
@@ -24,7 +27,9 @@
 /* What a transaction saw of one key. */
 struct seen {
 	bool found;
+	bool bad_purpose; /* the row's purpose is none we know */
 	int64_t id;
+	enum keys_purpose purpose;
 	enum keys_state state;
 	int64_t published_at;
 	int64_t published_for;
@@ -39,6 +44,7 @@ struct seen {
 struct change {
 	struct store *s;
 	const uint8_t *mk;
+	enum keys_purpose purpose;     /* add, rotate; activate: the key's */
 	const struct keys_material *m; /* add, rotate: the new key */
 	const uint8_t *sealed;	       /* its private key, sealed */
 	size_t sealed_len;
@@ -66,6 +72,8 @@ see(const struct store_key *row, void *cls)
 	/* The schema allows only the four; retired is the safe reading. */
 	if (!keys_state_parse(row->state, &w->state))
 		w->state = KEYS_STATE_RETIRED;
+	/* The schema allows only the three; refuse to act on another. */
+	w->bad_purpose = !keys_purpose_parse(row->purpose, &w->purpose);
 	if (w->mk == NULL || row->sealed == NULL || row->certificate == NULL)
 		return;
 	switch (keys_open(w->mk, row->sealed, row->sealed_len, &plain, &len)) {
@@ -108,8 +116,9 @@ try_open(const struct store_key *row, void *cls)
 }
 
 /*
- * STORE_ONE_ROW when @c->mk opens every live key; STORE_NO_ROW with the
- * refusal set when one does not; or an error.
+ * STORE_ONE_ROW when @c->mk opens every live key, of every purpose (one
+ * master key seals them all); STORE_NO_ROW with the refusal set when one
+ * does not; or an error.
  */
 static int
 master_check(struct change *c)
@@ -133,13 +142,17 @@ master_check(struct change *c)
 }
 
 /*
- * The audit row of a change to key @id: details fingerprint, @k1: @v1,
- * @k2: @v2 (@k2 may be NULL) and the OS user as "operator" when known.
+ * The audit row of a change to key @id of @c->purpose: details purpose,
+ * fingerprint, @k1: @v1, @k2: @v2 (@k2 may be NULL) and the OS user as
+ * "operator" when known. The subject keeps its historical
+ * "signing_key:" prefix, whatever the purpose, so that a key's history
+ * is found under one name.
  */
 static int
 audit_key(struct change *c, const char *event, int64_t id, const char *fp,
 	  const char *k1, const char *v1, const char *k2, const char *v2)
 {
+	const char *purpose = keys_purpose_name(c->purpose);
 	char subject[SUBJECT_MAX];
 	const char *user = c->who->user;
 	char *details;
@@ -148,27 +161,32 @@ audit_key(struct change *c, const char *event, int64_t id, const char *fp,
 	(void)snprintf(subject, sizeof(subject), "signing_key:%lld",
 		       (long long)id);
 	if (user != NULL)
-		details = audit_details("operator", user, "fingerprint", fp, k1,
-					v1, k2, v2, NULL);
-	else
 		details =
-			audit_details("fingerprint", fp, k1, v1, k2, v2, NULL);
+			audit_details("operator", user, "purpose", purpose,
+				      "fingerprint", fp, k1, v1, k2, v2, NULL);
+	else
+		details = audit_details("purpose", purpose, "fingerprint", fp,
+					k1, v1, k2, v2, NULL);
 	rc = audit_append(c->s, event, c->who->actor, subject, NULL, details);
 	g_free(details);
 	return rc;
 }
 
-/* Insert the new key as next, audited. STORE_ONE_ROW, NO_ROW or error. */
+/*
+ * Insert the new key as next of @c->purpose, audited. STORE_ONE_ROW,
+ * NO_ROW or error.
+ */
 static int
 insert_next(struct change *c)
 {
 	const struct keys_material *m = c->m;
+	const char *purpose = keys_purpose_name(c->purpose);
 	struct seen next = {0};
 	char bits[16];
 	int64_t id = 0, published_at = 0;
 	int rc;
 
-	rc = store_keys_next_select(c->s, see, &next);
+	rc = store_keys_next_select(c->s, purpose, see, &next);
 	if (rc < 0)
 		return rc;
 	if (next.found) {
@@ -177,9 +195,9 @@ insert_next(struct change *c)
 		c->r->state = KEYS_STATE_NEXT;
 		return STORE_NO_ROW;
 	}
-	rc = store_keys_insert(c->s, (int)m->bits, m->fingerprint, m->cert_pem,
-			       c->sealed, c->sealed_len, m->not_before,
-			       m->not_after, &id, &published_at);
+	rc = store_keys_insert(c->s, purpose, (int)m->bits, m->fingerprint,
+			       m->cert_pem, c->sealed, c->sealed_len,
+			       m->not_before, m->not_after, &id, &published_at);
 	if (rc == STORE_NO_ROW)
 		/* Committed by another node since the select: look again. */
 		return STORE_SOFT_ERROR;
@@ -193,8 +211,9 @@ insert_next(struct change *c)
 }
 
 /*
- * Activate the next key @next (locked, checked by the caller): the active
- * key becomes previous. STORE_ONE_ROW or an error.
+ * Activate the next key @next (locked, checked by the caller, of
+ * @c->purpose): the active key of the same purpose becomes previous.
+ * STORE_ONE_ROW or an error.
  */
 static int
 activate_next(struct change *c, const struct seen *next, const char *how)
@@ -203,7 +222,8 @@ activate_next(struct change *c, const struct seen *next, const char *how)
 	int64_t prev_id = 0;
 	int rc;
 
-	rc = store_keys_update_previous(c->s, &prev_id);
+	rc = store_keys_update_previous(c->s, keys_purpose_name(c->purpose),
+					&prev_id);
 	if (rc < 0)
 		return rc;
 	rc = store_keys_update_active(c->s, next->id);
@@ -216,10 +236,12 @@ activate_next(struct change *c, const struct seen *next, const char *how)
 			 next->fingerprint, "previous", prev, "how", how);
 }
 
+/* An empty result, for @purpose (activate, retire: set once known). */
 static void
-result_reset(struct keys_result *r)
+result_reset(struct keys_result *r, enum keys_purpose purpose)
 {
 	memset(r, 0, sizeof(*r));
+	r->purpose = purpose;
 }
 
 static int
@@ -228,7 +250,7 @@ add_cb(struct store *s, void *cls)
 	struct change *c = cls;
 	int rc;
 
-	result_reset(c->r);
+	result_reset(c->r, c->purpose);
 	rc = master_check(c);
 	if (rc != STORE_ONE_ROW)
 		return rc;
@@ -245,7 +267,7 @@ activate_cb(struct store *s, void *cls)
 	struct seen k = {.mk = c->mk};
 	int rc;
 
-	result_reset(c->r);
+	result_reset(c->r, c->purpose);
 	c->r->id = c->id;
 	rc = store_keys_select(s, c->id, see, &k);
 	if (rc < 0)
@@ -258,6 +280,11 @@ activate_cb(struct store *s, void *cls)
 		c->r->refusal = KEYS_NO_SUCH_KEY;
 		return STORE_NO_ROW;
 	}
+	if (k.bad_purpose)
+		return STORE_HARD_ERROR;
+	/* The key's purpose decides which active key steps down. */
+	c->purpose = k.purpose;
+	c->r->purpose = k.purpose;
 	c->r->state = k.state;
 	c->r->published_for = k.published_for;
 	if (k.state != KEYS_STATE_NEXT) {
@@ -287,7 +314,7 @@ retire_cb(struct store *s, void *cls)
 	struct seen k = {0};
 	int rc;
 
-	result_reset(c->r);
+	result_reset(c->r, c->purpose);
 	c->r->id = c->id;
 	rc = store_keys_select(s, c->id, see, &k);
 	if (rc < 0)
@@ -296,6 +323,10 @@ retire_cb(struct store *s, void *cls)
 		c->r->refusal = KEYS_NO_SUCH_KEY;
 		return STORE_NO_ROW;
 	}
+	if (k.bad_purpose)
+		return STORE_HARD_ERROR;
+	c->purpose = k.purpose;
+	c->r->purpose = k.purpose;
 	c->r->state = k.state;
 	switch (k.state) {
 	case KEYS_STATE_ACTIVE:
@@ -328,11 +359,12 @@ rotate_cb(struct store *s, void *cls)
 	struct seen next = {.mk = c->mk};
 	int rc;
 
-	result_reset(c->r);
+	result_reset(c->r, c->purpose);
 	rc = master_check(c);
 	if (rc != STORE_ONE_ROW)
 		return rc;
-	rc = store_keys_next_select(s, see, &next);
+	rc = store_keys_next_select(s, keys_purpose_name(c->purpose), see,
+				    &next);
 	if (rc < 0)
 		return rc;
 	if (next.nomem) {
@@ -372,7 +404,7 @@ run(struct change *c, const char *name, store_tx_cb cb, char *err,
 
 	if (rc >= 0)
 		return 0;
-	result_reset(c->r);
+	result_reset(c->r, c->purpose);
 	if (c->nomem) {
 		keys_report(err, errlen, "out of memory; nothing was changed");
 		return IDP_ERR_NOMEM;
@@ -416,18 +448,19 @@ run_with_new_key(struct change *c, const char *name, store_tx_cb cb, char *err,
 
 int
 keys_add(struct store *s, const uint8_t mk[KEYS_MASTER_KEY_BYTES],
-	 const struct keys_material *m, unsigned window_s,
-	 const struct keys_who *who, struct keys_result *r, char *err,
-	 size_t errlen)
+	 enum keys_purpose purpose, const struct keys_material *m,
+	 unsigned window_s, const struct keys_who *who, struct keys_result *r,
+	 char *err, size_t errlen)
 {
 	struct change c = {.s = s,
 			   .mk = mk,
+			   .purpose = purpose,
 			   .m = m,
 			   .window_s = window_s,
 			   .who = who,
 			   .r = r};
 
-	result_reset(r);
+	result_reset(r, purpose);
 	return run_with_new_key(&c, "keys_add", add_cb, err, errlen);
 }
 
@@ -445,7 +478,7 @@ keys_activate(struct store *s, const uint8_t mk[KEYS_MASTER_KEY_BYTES],
 			   .who = who,
 			   .r = r};
 
-	result_reset(r);
+	result_reset(r, KEYS_PURPOSE_SAML);
 	return run(&c, "keys_activate", activate_cb, err, errlen);
 }
 
@@ -456,20 +489,20 @@ keys_retire(struct store *s, int64_t id, bool force, const struct keys_who *who,
 	struct change c = {
 		.s = s, .id = id, .force = force, .who = who, .r = r};
 
-	result_reset(r);
+	result_reset(r, KEYS_PURPOSE_SAML);
 	return run(&c, "keys_retire", retire_cb, err, errlen);
 }
 
 int
 keys_next_peek(struct store *s, const uint8_t mk[KEYS_MASTER_KEY_BYTES],
-	       unsigned window_s, struct keys_result *r, char *err,
-	       size_t errlen)
+	       enum keys_purpose purpose, unsigned window_s,
+	       struct keys_result *r, char *err, size_t errlen)
 {
-	struct change c = {.s = s, .mk = mk, .r = r};
+	struct change c = {.s = s, .mk = mk, .purpose = purpose, .r = r};
 	struct seen next = {0};
 	int rc = STORE_ONE_ROW;
 
-	result_reset(r);
+	result_reset(r, purpose);
 	if (mk != NULL)
 		rc = master_check(&c);
 	if (c.nomem) {
@@ -478,9 +511,10 @@ keys_next_peek(struct store *s, const uint8_t mk[KEYS_MASTER_KEY_BYTES],
 	}
 	if (rc == STORE_NO_ROW)
 		return 0;
-	if (rc < 0 || store_keys_next_select(s, see, &next) < 0) {
+	if (rc < 0 || store_keys_next_select(s, keys_purpose_name(purpose), see,
+					     &next) < 0) {
 		keys_report(err, errlen,
-			    "cannot read the signing keys from the database");
+			    "cannot read the keys from the database");
 		return IDP_ERR_UNAVAILABLE;
 	}
 	if (next.found) {
@@ -494,17 +528,18 @@ keys_next_peek(struct store *s, const uint8_t mk[KEYS_MASTER_KEY_BYTES],
 
 int
 keys_rotate(struct store *s, const uint8_t mk[KEYS_MASTER_KEY_BYTES],
-	    const struct keys_material *m, unsigned window_s,
-	    const struct keys_who *who, struct keys_result *r, char *err,
-	    size_t errlen)
+	    enum keys_purpose purpose, const struct keys_material *m,
+	    unsigned window_s, const struct keys_who *who,
+	    struct keys_result *r, char *err, size_t errlen)
 {
 	struct change c = {.s = s,
 			   .mk = mk,
+			   .purpose = purpose,
 			   .m = m,
 			   .window_s = window_s,
 			   .who = who,
 			   .r = r};
 
-	result_reset(r);
+	result_reset(r, purpose);
 	return run_with_new_key(&c, "keys_rotate", rotate_cb, err, errlen);
 }

@@ -24,6 +24,7 @@ keys_refusal_format(const struct keys_result *r, unsigned window_s, char *buf,
 		    size_t len)
 {
 	long long id = (long long)r->id;
+	const char *p = keys_purpose_name(r->purpose);
 	char t[32];
 
 	switch (r->refusal) {
@@ -31,36 +32,37 @@ keys_refusal_format(const struct keys_result *r, unsigned window_s, char *buf,
 		keys_report(buf, len, "done");
 		break;
 	case KEYS_NO_SUCH_KEY:
-		keys_report(buf, len, "no signing key with id %lld", id);
+		keys_report(buf, len, "no key with id %lld", id);
 		break;
 	case KEYS_NEXT_EXISTS:
 		keys_report(buf, len,
-			    "key %lld is already the next key; activate or "
-			    "retire it first (at most one next key)",
-			    id);
+			    "there is a next %s key already: key %lld; "
+			    "activate or retire it first (at most one next "
+			    "key per purpose)",
+			    p, id);
 		break;
 	case KEYS_NOT_NEXT:
 		keys_report(buf, len,
-			    "key %lld is %s, not next: only the next key can "
-			    "be activated",
-			    id, keys_state_name(r->state));
+			    "%s key %lld is %s, not next: only a next key "
+			    "can be activated",
+			    p, id, keys_state_name(r->state));
 		break;
 	case KEYS_TOO_EARLY:
 		keys_report(buf, len,
-			    "key %lld has been published for %lld s, less "
+			    "%s key %lld has been published for %lld s, less "
 			    "than the rollover window of %u s; it can be "
 			    "activated from %s",
-			    id, (long long)r->published_for, window_s,
+			    p, id, (long long)r->published_for, window_s,
 			    utc(r->ready_at, t));
 		break;
 	case KEYS_IS_ACTIVE:
 		keys_report(buf, len,
-			    "key %lld is active and signs; activate another "
-			    "key first",
-			    id);
+			    "key %lld is the active %s key; activate another "
+			    "%s key first",
+			    id, p, p);
 		break;
 	case KEYS_IS_RETIRED:
-		keys_report(buf, len, "key %lld is already retired", id);
+		keys_report(buf, len, "%s key %lld is already retired", p, id);
 		break;
 	case KEYS_WRONG_MASTER:
 		keys_report(buf, len,
@@ -71,9 +73,9 @@ keys_refusal_format(const struct keys_result *r, unsigned window_s, char *buf,
 		break;
 	case KEYS_NOTHING_TO_DO:
 		keys_report(buf, len,
-			    "nothing to do: next key %lld becomes activatable "
-			    "at %s",
-			    id, utc(r->ready_at, t));
+			    "nothing to do: next %s key %lld becomes "
+			    "activatable at %s",
+			    p, id, utc(r->ready_at, t));
 		break;
 	}
 	return buf;

@@ -1,5 +1,5 @@
 /*
- * Loading the live keys for a node: read, open, check.
+ * Loading the live keys of one purpose for a node: read, open, check.
  */
 #include <glib.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 
 struct load {
 	const uint8_t *mk;
+	const char *purpose; /* as the database spells it */
 	struct keys_set *set;
 	size_t cap;
 	int rc; /* the first failure; later rows are skipped */
@@ -30,13 +31,14 @@ key_load(struct load *ld, const struct store_key *row, struct keys_key *k)
 	int rc;
 
 	k->id = row->id;
+	k->purpose = ld->set->purpose;
 	k->published_at = row->published_at;
 	k->activated_at = row->activated_at;
 	if (!keys_state_parse(row->state, &k->state) ||
 	    k->state == KEYS_STATE_RETIRED || row->certificate == NULL ||
 	    row->sealed == NULL) {
 		keys_report(ld->err, ld->errlen,
-			    "signing key %lld: the row is not a live key",
+			    "key %lld: the row is not a live key",
 			    (long long)row->id);
 		return IDP_ERR_INTERNAL;
 	}
@@ -48,10 +50,10 @@ key_load(struct load *ld, const struct store_key *row, struct keys_key *k)
 	}
 	if (rc != 0) {
 		keys_report(ld->err, ld->errlen,
-			    "signing key %lld does not open with the master "
+			    "%s key %lld does not open with the master "
 			    "key: wrong master key file, or the row was "
 			    "changed",
-			    (long long)row->id);
+			    ld->purpose, (long long)row->id);
 		return IDP_ERR_INVALID;
 	}
 	k->m.cert_pem = strdup(row->certificate);
@@ -64,9 +66,9 @@ key_load(struct load *ld, const struct store_key *row, struct keys_key *k)
 	    keys_pair_check(k->m.key_pem, k->m.key_pem_len, k->m.cert_pem, why,
 			    sizeof(why)) != 0) {
 		keys_report(ld->err, ld->errlen,
-			    "signing key %lld is damaged: its certificate, "
+			    "%s key %lld is damaged: its certificate, "
 			    "fingerprint and private key do not agree",
-			    (long long)row->id);
+			    ld->purpose, (long long)row->id);
 		return IDP_ERR_INVALID;
 	}
 	return 0;
@@ -78,7 +80,8 @@ load_row(const struct store_key *row, void *cls)
 	struct load *ld = cls;
 	struct keys_set *set = ld->set;
 
-	if (ld->rc != 0)
+	/* Another purpose's key is not ours to open. */
+	if (ld->rc != 0 || strcmp(row->purpose, ld->purpose) != 0)
 		return;
 	if (set->n == ld->cap) {
 		size_t cap = ld->cap == 0 ? 4 : 2 * ld->cap;
@@ -99,9 +102,13 @@ load_row(const struct store_key *row, void *cls)
 
 int
 keys_set_load(struct store *s, const uint8_t mk[KEYS_MASTER_KEY_BYTES],
-	      struct keys_set **out, char *err, size_t errlen)
+	      enum keys_purpose purpose, struct keys_set **out, char *err,
+	      size_t errlen)
 {
-	struct load ld = {.mk = mk, .err = err, .errlen = errlen};
+	struct load ld = {.mk = mk,
+			  .purpose = keys_purpose_name(purpose),
+			  .err = err,
+			  .errlen = errlen};
 	int rc;
 
 	*out = NULL;
@@ -111,10 +118,11 @@ keys_set_load(struct store *s, const uint8_t mk[KEYS_MASTER_KEY_BYTES],
 		keys_report(err, errlen, "out of memory");
 		return IDP_ERR_NOMEM;
 	}
+	ld.set->purpose = purpose;
 	rc = store_keys_live_iterate(s, load_row, &ld);
 	if (rc < 0) {
 		keys_report(err, errlen,
-			    "cannot read the signing keys from the database");
+			    "cannot read the keys from the database");
 		rc = IDP_ERR_UNAVAILABLE;
 		goto out;
 	}
@@ -131,8 +139,8 @@ keys_set_load(struct store *s, const uint8_t mk[KEYS_MASTER_KEY_BYTES],
 		/* The unique indexes allow one of each; trust but check. */
 		if (slot != NULL && *slot != NULL) {
 			keys_report(err, errlen,
-				    "the database holds two %s keys",
-				    keys_state_name(k->state));
+				    "the database holds two %s %s keys",
+				    keys_state_name(k->state), ld.purpose);
 			rc = IDP_ERR_INTERNAL;
 			goto out;
 		}

@@ -178,7 +178,7 @@ cmd_serve() {
 		build/idpctl "${config[@]}" keys init
 	fi
 	local keys id
-	keys=$(build/idpctl "${config[@]}" keys list --json)
+	keys=$(build/idpctl "${config[@]}" keys list --purpose saml --json)
 	if [[ $keys != *'"state":"active"'* ]]; then
 		id=$(grep -o '"id":[0-9]*,"state":"next"' <<<"$keys" | grep -o '[0-9][0-9]*' || true)
 		if [ -z "$id" ]; then

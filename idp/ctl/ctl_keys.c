@@ -1,12 +1,19 @@
 /*
- * idpctl keys: the SAML signing keys, for operators (docs/keys.md).
+ * idpctl keys: the keys of idpd, for operators (docs/keys.md).
  *
  *   idpctl keys init [--json]
- *   idpctl keys generate [--bits 2048|3072|4096] [--json | --quiet]
- *   idpctl keys list [--json]
+ *   idpctl keys generate [--purpose P] [--bits 2048|3072|4096]
+ *                        [--json | --quiet]
+ *   idpctl keys list [--purpose P] [--json]
  *   idpctl keys activate ID [--force] [--json]
  *   idpctl keys retire ID [--force] [--json]
- *   idpctl keys rotate [--bits 2048|3072|4096] [--json | --quiet]
+ *   idpctl keys rotate [--purpose P] [--bits 2048|3072|4096]
+ *                      [--json | --quiet]
+ *
+ * P is saml (the default: the IdP's signing keys), eid-signing or
+ * eid-encryption (idpd as a service provider to the eID service); the
+ * rollover runs per purpose. activate and retire act on the key named,
+ * of whatever purpose, and say which it is.
  *
  * The work is done by keys/ (keys/keys.h); this file parses arguments,
  * loads the master key named by [keys] master_key_file, connects, and
@@ -29,6 +36,15 @@
 
 /* A key id: a positive int64 without leading zeros; 18 digits suffice. */
 #define ID_DIGITS_MAX 18
+
+/*
+ * Longest --purpose value read: far above the longest purpose, so that
+ * a wrong one is reported as wrong (with the allowed values), not as
+ * long.
+ */
+#define PURPOSE_ARG_MAX 256
+
+#define PURPOSES_ALLOWED "saml, eid-signing or eid-encryption"
 
 /* The one positional argument: a key id as `keys list` shows it. */
 static int
@@ -59,6 +75,20 @@ bits_arg(const char *cmd, const char *s, unsigned *bits)
 		return ctl_usage("'keys %s': --bits must be 2048, 3072 or "
 				 "4096",
 				 cmd);
+	return CTL_EXIT_OK;
+}
+
+/* --purpose: absent means saml; else exactly one of the three names. */
+static int
+purpose_arg(const char *cmd, const char *s, enum keys_purpose *p)
+{
+	char b[CTL_SHOWN_MAX + 4];
+
+	*p = KEYS_PURPOSE_SAML;
+	if (s != NULL && !keys_purpose_parse(s, p))
+		return ctl_usage("'keys %s': --purpose '%s' is not a purpose; "
+				 "use " PURPOSES_ALLOWED,
+				 cmd, ctl_shown(s, b));
 	return CTL_EXIT_OK;
 }
 
@@ -150,18 +180,21 @@ cmd_init(const struct cfg *cfg, int argc, char **argv)
 
 /* --- generate and rotate --- */
 
-/* "generated key 4 ..." lines, or the JSON members of the new key. */
+/* "generated saml key 4 ..." lines, or the JSON members of the new key. */
 static void
 put_new_key(GString *o, const struct keys_result *r,
 	    const struct keys_material *m, bool json)
 {
+	const char *purpose = keys_purpose_name(r->purpose);
+
 	if (json) {
 		g_string_append_printf(o,
 				       "\"id\":%lld,\"state\":\"next\","
+				       "\"purpose\":\"%s\","
 				       "\"bits\":%u,\"fingerprint\":\"%s\","
 				       "\"not_before\":",
-				       (long long)r->generated_id, m->bits,
-				       m->fingerprint);
+				       (long long)r->generated_id, purpose,
+				       m->bits, m->fingerprint);
 		ctl_put_time(o, m->not_before, true);
 		g_string_append(o, ",\"not_after\":");
 		ctl_put_time(o, m->not_after, true);
@@ -170,9 +203,9 @@ put_new_key(GString *o, const struct keys_result *r,
 		return;
 	}
 	g_string_append_printf(o,
-			       "generated key %lld (RSA-%u) as next\n"
+			       "generated %s key %lld (RSA-%u) as next\n"
 			       "  fingerprint:  %s\n  valid:        ",
-			       (long long)r->generated_id, m->bits,
+			       purpose, (long long)r->generated_id, m->bits,
 			       m->fingerprint);
 	ctl_put_time(o, m->not_before, false);
 	g_string_append(o, " to ");
@@ -211,12 +244,14 @@ material_new(const struct cfg *cfg, unsigned bits, struct keys_material *m)
 static int
 new_key_run(const struct cfg *cfg, int argc, char **argv, bool rotate)
 {
-	enum { BITS, JSON, QUIET };
+	enum { BITS, JSON, QUIET, PURPOSE };
 	struct ctl_opt o[] = {
 		[BITS] = {"--bits", 8, NULL},
 		[JSON] = {"--json", 0, NULL},
 		[QUIET] = {"--quiet", 0, NULL},
+		[PURPOSE] = {"--purpose", PURPOSE_ARG_MAX, NULL},
 	};
+	enum keys_purpose purpose = KEYS_PURPOSE_SAML;
 	const char *cmd = rotate ? "rotate" : "generate";
 	uint8_t mk[KEYS_MASTER_KEY_BYTES];
 	struct keys_material m = {0};
@@ -234,6 +269,8 @@ new_key_run(const struct cfg *cfg, int argc, char **argv, bool rotate)
 	if (rc == CTL_EXIT_OK && pos != NULL)
 		rc = ctl_usage("'keys %s': unexpected argument", cmd);
 	if (rc == CTL_EXIT_OK)
+		rc = purpose_arg(cmd, o[PURPOSE].value, &purpose);
+	if (rc == CTL_EXIT_OK)
 		rc = bits_arg(cmd, o[BITS].value, &bits);
 	if (rc == CTL_EXIT_OK)
 		rc = ctl_args_exclude("keys", cmd, &o[JSON], &o[QUIET]);
@@ -246,7 +283,7 @@ new_key_run(const struct cfg *cfg, int argc, char **argv, bool rotate)
 	if (rc != CTL_EXIT_OK)
 		goto out;
 	/* Refuse before spending seconds on a key that would be refused. */
-	if (keys_next_peek(s, mk, cfg->keys_rollover_window_s, &r, err,
+	if (keys_next_peek(s, mk, purpose, cfg->keys_rollover_window_s, &r, err,
 			   sizeof(err)) != 0) {
 		rc = ctl_fail("%s", err);
 		goto out;
@@ -268,9 +305,9 @@ new_key_run(const struct cfg *cfg, int argc, char **argv, bool rotate)
 		rc = material_new(cfg, bits, &m);
 		if (rc != CTL_EXIT_OK)
 			goto out;
-		if ((rotate ? keys_rotate
-			    : keys_add)(s, mk, &m, cfg->keys_rollover_window_s,
-					&who, &r, err, sizeof(err)) != 0) {
+		if ((rotate ? keys_rotate : keys_add)(
+			    s, mk, purpose, &m, cfg->keys_rollover_window_s,
+			    &who, &r, err, sizeof(err)) != 0) {
 			rc = ctl_fail("%s", err);
 			goto out;
 		}
@@ -289,7 +326,9 @@ new_key_run(const struct cfg *cfg, int argc, char **argv, bool rotate)
 		if (json)
 			g_string_append(out, "}\n");
 	} else if (json) {
-		g_string_append(out, "{\"activated\":");
+		g_string_append_printf(out,
+				       "{\"purpose\":\"%s\",\"activated\":",
+				       keys_purpose_name(purpose));
 		put_id(out, r.activated_id, true);
 		g_string_append(out, ",\"previous\":");
 		put_id(out, r.previous_id, true);
@@ -312,7 +351,8 @@ new_key_run(const struct cfg *cfg, int argc, char **argv, bool rotate)
 					    err, sizeof(err)));
 	} else {
 		if (r.activated_id != 0) {
-			g_string_append_printf(out, "activated key %lld; ",
+			g_string_append_printf(out, "activated %s key %lld; ",
+					       keys_purpose_name(purpose),
 					       (long long)r.activated_id);
 			if (r.previous_id != 0)
 				g_string_append_printf(
@@ -351,6 +391,7 @@ cmd_rotate(const struct cfg *cfg, int argc, char **argv)
 
 struct list {
 	GString *o;
+	const char *purpose; /* only keys of this purpose; NULL: all */
 	bool json;
 	unsigned window_s;
 	int64_t n;
@@ -373,6 +414,8 @@ list_json(struct list *l, const struct store_key *k)
 			       "%s{\"id\":%lld,\"state\":", l->n ? "," : "",
 			       (long long)k->id);
 	ctl_put_text(l->o, k->state, true);
+	g_string_append(l->o, ",\"purpose\":");
+	ctl_put_text(l->o, k->purpose, true);
 	g_string_append_printf(l->o, ",\"bits\":%d,\"fingerprint\":", k->bits);
 	ctl_put_text(l->o, k->fingerprint, true);
 	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
@@ -401,6 +444,8 @@ list_key(const struct store_key *k, void *cls)
 {
 	struct list *l = cls;
 
+	if (l->purpose != NULL && strcmp(k->purpose, l->purpose) != 0)
+		return;
 	if (l->json) {
 		list_json(l, k);
 		l->n++;
@@ -409,6 +454,8 @@ list_key(const struct store_key *k, void *cls)
 	g_string_append_printf(l->o, "%skey %lld  ", l->n ? "\n" : "",
 			       (long long)k->id);
 	ctl_put_text(l->o, k->state, false);
+	g_string_append(l->o, "\n  purpose:      ");
+	ctl_put_text(l->o, k->purpose, false);
 	g_string_append(l->o, "\n  fingerprint:  ");
 	ctl_put_text(l->o, k->fingerprint, false);
 	g_string_append_printf(l->o, "\n  bits:         %d\n", k->bits);
@@ -431,7 +478,12 @@ list_key(const struct store_key *k, void *cls)
 static int
 cmd_list(const struct cfg *cfg, int argc, char **argv)
 {
-	struct ctl_opt o[] = {{"--json", 0, NULL}};
+	enum { JSON, PURPOSE };
+	struct ctl_opt o[] = {
+		[JSON] = {"--json", 0, NULL},
+		[PURPOSE] = {"--purpose", PURPOSE_ARG_MAX, NULL},
+	};
+	enum keys_purpose purpose;
 	struct list l = {0};
 	struct store *s = NULL;
 	const char *pos;
@@ -441,27 +493,36 @@ cmd_list(const struct cfg *cfg, int argc, char **argv)
 			    &pos);
 	if (rc == CTL_EXIT_OK && pos != NULL)
 		rc = ctl_usage("'keys list': unexpected argument");
+	if (rc == CTL_EXIT_OK)
+		rc = purpose_arg("list", o[PURPOSE].value, &purpose);
 	if (rc != CTL_EXIT_OK)
 		return rc;
+	/* Without --purpose: every key, each showing its purpose. */
+	if (o[PURPOSE].value != NULL)
+		l.purpose = keys_purpose_name(purpose);
 	rc = prepare(cfg, NULL, &s);
 	if (rc != CTL_EXIT_OK)
 		return rc;
 	l.o = g_string_new(NULL);
-	l.json = o[0].value != NULL;
+	l.json = o[JSON].value != NULL;
 	l.window_s = cfg->keys_rollover_window_s;
 	if (l.json)
 		g_string_append_c(l.o, '[');
 	if (store_keys_iterate(s, list_key, &l) < 0) {
 		g_string_free(l.o, TRUE);
-		rc = ctl_fail("cannot read the signing keys from the "
-			      "database");
+		rc = ctl_fail("cannot read the keys from the database");
 		goto out;
 	}
 	if (l.json)
 		g_string_append(l.o, "]\n");
-	else if (l.n == 0)
+	else if (l.n == 0 && l.purpose == NULL)
 		g_string_append(l.o, "no signing keys; create one with "
 				     "'idpctl keys generate'\n");
+	else if (l.n == 0)
+		g_string_append_printf(l.o,
+				       "no %s keys; create one with 'idpctl "
+				       "keys generate --purpose %s'\n",
+				       l.purpose, l.purpose);
 	ctl_emit(l.o);
 	rc = CTL_EXIT_OK;
 out:
@@ -519,9 +580,12 @@ one_key_run(const struct cfg *cfg, int argc, char **argv, bool activate)
 	early = r.published_for < (int64_t)cfg->keys_rollover_window_s;
 	out = g_string_new(NULL);
 	if (json) {
-		g_string_append_printf(out, "{\"id\":%lld,\"state\":\"%s\"",
+		g_string_append_printf(out,
+				       "{\"id\":%lld,\"state\":\"%s\","
+				       "\"purpose\":\"%s\"",
 				       (long long)id,
-				       activate ? "active" : "retired");
+				       activate ? "active" : "retired",
+				       keys_purpose_name(r.purpose));
 		if (activate) {
 			g_string_append(out, ",\"previous\":");
 			put_id(out, r.previous_id, true);
@@ -533,7 +597,8 @@ one_key_run(const struct cfg *cfg, int argc, char **argv, bool activate)
 		}
 		g_string_append(out, "}\n");
 	} else if (activate) {
-		g_string_append_printf(out, "activated key %lld; ",
+		g_string_append_printf(out, "activated %s key %lld; ",
+				       keys_purpose_name(r.purpose),
 				       (long long)id);
 		if (r.previous_id != 0)
 			g_string_append_printf(out, "key %lld is now previous",
@@ -550,14 +615,17 @@ one_key_run(const struct cfg *cfg, int argc, char **argv, bool activate)
 		g_string_append_c(out, '\n');
 	} else {
 		g_string_append_printf(out,
-				       "retired key %lld (was %s); it is no "
+				       "retired %s key %lld (was %s); it is no "
 				       "longer published and its private key "
-				       "is deleted%s\n",
-				       (long long)id, keys_state_name(r.state),
-				       r.state == KEYS_STATE_ACTIVE
-					       ? "; no key signs until another "
-						 "is activated"
-					       : "");
+				       "is deleted",
+				       keys_purpose_name(r.purpose),
+				       (long long)id, keys_state_name(r.state));
+		if (r.state == KEYS_STATE_ACTIVE)
+			g_string_append_printf(out,
+					       "; no %s key is in use until "
+					       "another is activated",
+					       keys_purpose_name(r.purpose));
+		g_string_append_c(out, '\n');
 	}
 	ctl_emit(out);
 	rc = CTL_EXIT_OK;
@@ -584,28 +652,34 @@ static const struct ctl_command keys_commands[] = {
 	 "create the master key file ([keys] master_key_file), mode 0600; "
 	 "never overwrites",
 	 cmd_init},
-	{"generate", "[--bits 2048|3072|4096] [--json | --quiet]",
-	 "generate an RSA key and self-signed certificate as the next key",
+	{"generate",
+	 "[--purpose saml|eid-signing|eid-encryption] "
+	 "[--bits 2048|3072|4096] [--json | --quiet]",
+	 "generate an RSA key and self-signed certificate as the next key "
+	 "of the purpose (default saml)",
 	 cmd_generate},
-	{"list", "[--json]", "list the signing keys with state and dates",
-	 cmd_list},
+	{"list", "[--purpose saml|eid-signing|eid-encryption] [--json]",
+	 "list the keys with purpose, state and dates", cmd_list},
 	{"activate", "ID [--force] [--json]",
-	 "make the next key active (the active one becomes previous), once "
-	 "it has been published for the rollover window",
+	 "make next key ID active (the active key of its purpose becomes "
+	 "previous), once it has been published for the rollover window",
 	 cmd_activate},
 	{"retire", "ID [--force] [--json]",
 	 "retire a next or previous key (the active one with --force): "
 	 "unpublished, private key deleted",
 	 cmd_retire},
-	{"rotate", "[--bits 2048|3072|4096] [--json | --quiet]",
-	 "activate the next key when its window has passed and generate a "
-	 "new next key",
+	{"rotate",
+	 "[--purpose saml|eid-signing|eid-encryption] "
+	 "[--bits 2048|3072|4096] [--json | --quiet]",
+	 "activate the next key of the purpose (default saml) when its "
+	 "window has passed and generate a new next key",
 	 cmd_rotate},
 	{NULL, NULL, NULL, NULL},
 };
 
 const struct ctl_group ctl_group_keys = {
 	.name = "keys",
-	.help = "SAML signing keys: master key, generation, rollover",
+	.help = "keys (SAML, eID signing and encryption): master key, "
+		"generation, rollover",
 	.commands = keys_commands,
 };

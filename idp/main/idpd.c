@@ -68,12 +68,45 @@ worker_free(struct worker *w, void *cls)
 }
 
 /*
+ * The eID keys are optional at start: without an active one the eID
+ * endpoints answer 503. But live eID keys that the master key does not
+ * open stop the start, as SAML keys do: a node must not find out when
+ * the eID service first answers. Returns 0 or 1 (reported).
+ */
+static int
+check_eid_keys(struct store *s, const uint8_t mk[KEYS_MASTER_KEY_BYTES])
+{
+	static const enum keys_purpose eid[] = {
+		KEYS_PURPOSE_EID_SIGNING,
+		KEYS_PURPOSE_EID_ENCRYPTION,
+	};
+	struct keys_set *ks = NULL;
+	char err[KEYS_ERR_MAX];
+
+	for (size_t i = 0; i < sizeof(eid) / sizeof(eid[0]); i++) {
+		if (keys_set_load(s, mk, eid[i], &ks, err, sizeof(err)) != 0) {
+			fprintf(stderr, "idpd: %s keys: %s\n",
+				keys_purpose_name(eid[i]), err);
+			return 1;
+		}
+		if (ks->active == NULL)
+			log_kv(LOG_LEVEL_INFO, "eid_no_active_key", "purpose",
+			       keys_purpose_name(eid[i]), "result",
+			       "eID endpoints answer 503 until a key is active",
+			       NULL);
+		keys_set_free(ks);
+		ks = NULL;
+	}
+	return 0;
+}
+
+/*
  * The master key and, with it, the signing keys. Without a master key
  * file idpd still starts (the citizen pages work) and /saml/ answers
  * "no signing key" (503) until an operator runs idpctl keys init and
  * generate/activate and restarts. A master key that is there but cannot
- * be read, or live keys that it does not open, stop the start: that is
- * a broken installation, not one still being set up.
+ * be read, or live keys (of any purpose) that it does not open, stop the
+ * start: that is a broken installation, not one still being set up.
  */
 static int
 load_signing_keys(const struct cfg *cfg, struct store *s)
@@ -98,13 +131,16 @@ load_signing_keys(const struct cfg *cfg, struct store *s)
 		fprintf(stderr, "idpd: %s\n", err);
 		goto out;
 	}
-	if (keys_set_load(s, mk, &ks, err, sizeof(err)) != 0) {
+	if (keys_set_load(s, mk, KEYS_PURPOSE_SAML, &ks, err, sizeof(err)) !=
+	    0) {
 		fprintf(stderr, "idpd: signing keys: %s\n", err);
 		goto out;
 	}
 	if (ks->active == NULL)
 		log_kv(LOG_LEVEL_WARN, "saml_no_active_key", "result",
 		       "SAML endpoints answer 503 until a key is active", NULL);
+	if (check_eid_keys(s, mk) != 0)
+		goto out;
 	if (saml_master_key_set(mk) != 0) {
 		fprintf(stderr, "idpd: out of memory\n");
 		goto out;

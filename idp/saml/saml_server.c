@@ -276,8 +276,9 @@ rebuild(struct worker *w, struct saml_worker *sw, int64_t now)
 	sw->sps = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 					sp_entry_free);
 	if (saml_master_key_peek() != NULL) {
-		int krc = keys_set_load(w->store, saml_master_key_peek(), &ks,
-					err, sizeof(err));
+		int krc = keys_set_load(w->store, saml_master_key_peek(),
+					KEYS_PURPOSE_SAML, &ks, err,
+					sizeof(err));
 		if (krc != 0) {
 			log_kv(LOG_LEVEL_ERROR, "saml_keys_load_failed",
 			       "error", err, NULL);

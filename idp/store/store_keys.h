@@ -1,8 +1,10 @@
 /*
- * Store statements of the signing keys (table signing_keys,
- * sql/005_keys.sql). Policy -- which transitions are allowed, the
- * rollover window, sealing -- lives in keys/; these functions only move
- * rows, and never see a private key in clear (only the sealed bytes).
+ * Store statements of the keys of every purpose (table signing_keys,
+ * sql/005_keys.sql and sql/011_key_purpose.sql). Purposes are passed and
+ * returned as the database spells them ("saml", "eid-signing",
+ * "eid-encryption"; keys_purpose_name()). Policy -- which transitions are
+ * allowed, the rollover window, sealing -- lives in keys/; these functions only
+ * move rows, and never see a private key in clear (only the sealed bytes).
  *
  * Same return values and thread-safety as idp/store/store.h: one struct
  * store per thread. Failures are logged with the statement name, never
@@ -27,7 +29,8 @@
  */
 struct store_key {
 	int64_t id;
-	const char *state; /* "next", "active", "previous" or "retired" */
+	const char *purpose; /* "saml", "eid-signing" or "eid-encryption" */
+	const char *state;   /* "next", "active", "previous" or "retired" */
 	int bits;
 	const char *fingerprint; /* "AB:CD:..." (sql/005_keys.sql) */
 	/* PEM; NULL from store_keys_iterate(), which does not read it. */
@@ -57,19 +60,19 @@ struct store_key {
 typedef void (*store_key_cb)(const struct store_key *k, void *cls);
 
 /*
- * Insert a new key in state next, published now, unless a next key
- * exists. @fingerprint, @certificate (PEM) and @sealed (@sealed_len
- * bytes) are checked by the caller; the table's CHECKs refuse what slips
- * through (STORE_HARD_ERROR). @not_before and @not_after are Unix
+ * Insert a new key of @purpose in state next, published now, unless a
+ * next key of @purpose exists. @fingerprint, @certificate (PEM) and @sealed
+ * (@sealed_len bytes) are checked by the caller; the table's CHECKs refuse what
+ * slips through (STORE_HARD_ERROR). @not_before and @not_after are Unix
  * seconds. *@id receives the new key's id, *@published_at the time it
  * was published (the transaction's start, Unix seconds).
  *
- * Returns STORE_ONE_ROW; STORE_NO_ROW when a next key exists; inside a
- * transaction STORE_SOFT_ERROR when another transaction inserted a next
- * key at the same moment (the runner retries, and then sees it); or an
- * error.
+ * Returns STORE_ONE_ROW; STORE_NO_ROW when a next key of @purpose
+ * exists; inside a transaction STORE_SOFT_ERROR when another transaction
+ * inserted a next key of @purpose at the same moment (the runner
+ * retries, and then sees it); or an error.
  */
-IDP_WUR int store_keys_insert(struct store *s, int bits,
+IDP_WUR int store_keys_insert(struct store *s, const char *purpose, int bits,
 			      const char *fingerprint, const char *certificate,
 			      const uint8_t *sealed, size_t sealed_len,
 			      int64_t not_before, int64_t not_after,
@@ -84,20 +87,24 @@ IDP_WUR int store_keys_select(struct store *s, int64_t id, store_key_cb cb,
 			      void *cls);
 
 /*
- * Call @cb with the next key, locked FOR UPDATE as above.
+ * Call @cb with the next key of @purpose, locked FOR UPDATE as above.
  * Returns STORE_ONE_ROW, STORE_NO_ROW (there is none) or an error.
  */
-IDP_WUR int store_keys_next_select(struct store *s, store_key_cb cb, void *cls);
+IDP_WUR int store_keys_next_select(struct store *s, const char *purpose,
+				   store_key_cb cb, void *cls);
 
 /*
- * Make the active key previous (deactivated now). *@id receives its id,
- * 0 when there was none. Returns STORE_ONE_ROW, STORE_NO_ROW or an error.
+ * Make the active key of @purpose previous (deactivated now); keys of
+ * other purposes stay as they are. *@id receives its id, 0 when there
+ * was none. Returns STORE_ONE_ROW, STORE_NO_ROW or an error.
  */
-IDP_WUR int store_keys_update_previous(struct store *s, int64_t *id);
+IDP_WUR int store_keys_update_previous(struct store *s, const char *purpose,
+				       int64_t *id);
 
 /*
- * Make key @id active (activated now) if it is the next key; call
- * store_keys_update_previous() first, since only one key may be active.
+ * Make key @id active (activated now) if it is a next key; call
+ * store_keys_update_previous() with its purpose first, since only one
+ * key per purpose may be active.
  * Returns STORE_ONE_ROW, STORE_NO_ROW (no such next key) or an error.
  */
 IDP_WUR int store_keys_update_active(struct store *s, int64_t id);
@@ -118,8 +125,9 @@ IDP_WUR int store_keys_update_retired(struct store *s, int64_t id);
 IDP_WUR int store_keys_iterate(struct store *s, store_key_cb cb, void *cls);
 
 /*
- * Call @cb for every key that is next, active or previous, by id, with
- * certificate and sealed key: what a node loads. Returns the number of
+ * Call @cb for every key that is next, active or previous, of every
+ * purpose, by id, with certificate and sealed key: what a node loads
+ * (it keeps the rows of the purpose it wants). Returns the number of
  * rows (STORE_NO_ROW when none) or an error (then @cb was not called).
  */
 IDP_WUR int store_keys_live_iterate(struct store *s, store_key_cb cb,

@@ -2,8 +2,9 @@
  * `idpctl keys ...`, run as the operator runs it: the built idpctl (path
  * in $IDPCTL) in a child process, its output and exit status checked,
  * and what it did checked in the database through a raw libpq
- * connection: the key rows, the audit rows, the notifications. Each test
- * has a database and a master key file of its own.
+ * connection: the key rows, the audit rows, the notifications; keys of
+ * several purposes (--purpose) side by side. Each test has a database
+ * and a master key file of its own.
  */
 #include <pwd.h>
 #include <setjmp.h>
@@ -338,8 +339,8 @@ test_lifecycle(void **state)
 	r = run(f, gen3072);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.err, "");
-	assert_true(g_str_has_prefix(r.out, "generated key 1 (RSA-3072) as "
-					    "next\n  fingerprint:  "));
+	assert_true(g_str_has_prefix(r.out, "generated saml key 1 (RSA-3072) "
+					    "as next\n  fingerprint:  "));
 	assert_non_null(strstr(r.out, "('idpctl keys activate 1')\n"));
 	ctl_run_free(&r);
 	q_equal(f, "next 3072",
@@ -347,15 +348,17 @@ test_lifecycle(void **state)
 		" signing_keys WHERE id = 1");
 
 	/* At most one next key. */
-	expect_fail(f, 1, gen2048, "key 1 is already the next key");
+	expect_fail(f, 1, gen2048,
+		    "there is a next saml key already: key 1; activate or "
+		    "retire it first");
 
 	/* Inside the rollover window: refused, unless forced. */
 	expect_fail(f, 1, act1, "less than the rollover window of 172800 s");
 	expect_fail(f, 1, act1, "or use --force");
 	out = expect_ok(f, act1f,
-			"activated key 1; no key was active (forced:");
+			"activated saml key 1; no key was active (forced:");
 	g_free(out);
-	expect_fail(f, 1, act1, "key 1 is active, not next");
+	expect_fail(f, 1, act1, "saml key 1 is active, not next");
 
 	/* 2048 bits work with the BSI warning on stderr. */
 	r = run(f, gen2048);
@@ -364,32 +367,33 @@ test_lifecycle(void **state)
 			    "idpctl: warning: RSA-2048 is below the 3000 bits "
 			    "that BSI TR-02102-1 asks for; use it only for a "
 			    "relying party that cannot handle more\n");
-	assert_true(g_str_has_prefix(r.out, "generated key 2 (RSA-2048)"));
+	assert_true(g_str_has_prefix(r.out, "generated saml key 2 (RSA-2048)"));
 	ctl_run_free(&r);
 
 	/* After the window: activated without --force; 1 is previous. */
 	expect_fail(f, 1, act2, "has been published for");
 	publish_back(f, 2, 172800);
 	out = expect_ok(f, act2j, NULL);
-	assert_string_equal(out, "{\"id\":2,\"state\":\"active\",\"previous\":"
-				 "1,\"forced\":false}\n");
+	assert_string_equal(out, "{\"id\":2,\"state\":\"active\",\"purpose\":"
+				 "\"saml\",\"previous\":1,\"forced\":false}\n");
 	g_free(out);
 	q_equal(f, "previous active",
 		"SELECT string_agg(state, ' ' ORDER BY id) FROM signing_keys");
 
 	/* Retire: not the active key; the previous one, once. */
 	expect_fail(f, 1, ret2,
-		    "key 2 is active and signs; activate another "
-		    "key first (--force retires it all the "
+		    "key 2 is the active saml key; activate another "
+		    "saml key first (--force retires it all the "
 		    "same)");
 	out = expect_ok(f, ret1j, NULL);
-	assert_string_equal(out, "{\"id\":1,\"state\":\"retired\","
-				 "\"was\":\"previous\"}\n");
+	assert_string_equal(out,
+			    "{\"id\":1,\"state\":\"retired\","
+			    "\"purpose\":\"saml\",\"was\":\"previous\"}\n");
 	g_free(out);
-	expect_fail(f, 1, ret1, "key 1 is already retired");
-	expect_fail(f, 1, act1f, "key 1 is retired, not next");
-	expect_fail(f, 1, unknown, "no signing key with id 4242");
-	expect_fail(f, 1, unknown_r, "no signing key with id 4242");
+	expect_fail(f, 1, ret1, "saml key 1 is already retired");
+	expect_fail(f, 1, act1f, "saml key 1 is retired, not next");
+	expect_fail(f, 1, unknown, "no key with id 4242");
+	expect_fail(f, 1, unknown_r, "no key with id 4242");
 	q_equal(f, "t",
 		"SELECT sealed_key IS NULL FROM signing_keys"
 		" WHERE id = 1");
@@ -418,9 +422,10 @@ test_lifecycle(void **state)
 
 	/* A lost master key: --force retires the active key too. */
 	out = expect_ok(f, ret2f, NULL);
-	assert_string_equal(out, "retired key 2 (was active); it is no longer "
-				 "published and its private key is deleted; "
-				 "no key signs until another is activated\n");
+	assert_string_equal(out, "retired saml key 2 (was active); it is no "
+				 "longer published and its private key is "
+				 "deleted; no saml key is in use until "
+				 "another is activated\n");
 	g_free(out);
 	q_equal(f, "active true",
 		"SELECT (details->>'was') || ' ' || (details->>'forced')"
@@ -460,12 +465,15 @@ test_list(void **state)
 
 	out = expect_ok(f, list, NULL);
 	(void)snprintf(want, sizeof(want),
-		       "key 1  active\n  fingerprint:  %s\n"
+		       "key 1  active\n  purpose:      saml\n"
+		       "  fingerprint:  %s\n"
 		       "  bits:         2048\n  created:      ",
 		       fp1);
 	assert_true(g_str_has_prefix(out, want));
 	(void)snprintf(want, sizeof(want),
-		       "\nkey 2  next\n  fingerprint:  %s\n", fp2);
+		       "\nkey 2  next\n  purpose:      saml\n"
+		       "  fingerprint:  %s\n",
+		       fp2);
 	assert_non_null(strstr(out, want));
 	assert_non_null(strstr(out, "  activatable:  "));
 	assert_non_null(strstr(out, "  activated:    "));
@@ -476,12 +484,14 @@ test_list(void **state)
 	out = expect_ok(f, json, NULL);
 	assert_int_equal(ctl_run_lines(out), 1);
 	(void)snprintf(want, sizeof(want),
-		       "[{\"id\":1,\"state\":\"active\",\"bits\":2048,"
+		       "[{\"id\":1,\"state\":\"active\",\"purpose\":"
+		       "\"saml\",\"bits\":2048,"
 		       "\"fingerprint\":\"%s\",\"not_before\":\"",
 		       fp1);
 	assert_true(g_str_has_prefix(out, want));
 	(void)snprintf(want, sizeof(want),
-		       "},{\"id\":2,\"state\":\"next\",\"bits\":2048,"
+		       "},{\"id\":2,\"state\":\"next\",\"purpose\":"
+		       "\"saml\",\"bits\":2048,"
 		       "\"fingerprint\":\"%s\",",
 		       fp2);
 	assert_non_null(strstr(out, want));
@@ -534,14 +544,15 @@ test_rotate(void **state)
 	g_free(out);
 	/* Inside the window: nothing to do, exit 0, nothing generated. */
 	out = expect_ok(f, rot,
-			"nothing to do: next key 1 becomes "
+			"nothing to do: next saml key 1 becomes "
 			"activatable at ");
 	g_free(out);
 	out = expect_ok(f, rotq, NULL);
 	assert_string_equal(out, "");
 	g_free(out);
 	out = expect_ok(f, rotj, NULL);
-	assert_true(g_str_has_prefix(out, "{\"activated\":null,\"previous\":"
+	assert_true(g_str_has_prefix(out, "{\"purpose\":\"saml\","
+					  "\"activated\":null,\"previous\":"
 					  "null,\"generated\":null,\"next\":"
 					  "1,\"activatable_at\":\""));
 	g_free(out);
@@ -550,25 +561,209 @@ test_rotate(void **state)
 	/* After the window: activate 1, publish 2. */
 	publish_back(f, 1, 172800);
 	out = expect_ok(f, rot,
-			"activated key 1; no key was active\n"
-			"generated key 2 (RSA-2048) as next\n");
+			"activated saml key 1; no key was active\n"
+			"generated saml key 2 (RSA-2048) as next\n");
 	g_free(out);
 	publish_back(f, 2, 200000);
 	out = expect_ok(f, rotj, NULL);
-	assert_true(g_str_has_prefix(out, "{\"activated\":2,\"previous\":1,"
+	assert_true(g_str_has_prefix(out, "{\"purpose\":\"saml\","
+					  "\"activated\":2,\"previous\":1,"
 					  "\"generated\":{\"id\":3,\"state\":"
-					  "\"next\",\"bits\":2048,"));
+					  "\"next\",\"purpose\":\"saml\","
+					  "\"bits\":2048,"));
 	g_free(out);
 	q_equal(f, "previous active next",
 		"SELECT string_agg(state, ' ' ORDER BY id) FROM signing_keys");
 
 	/* A window of 0: every rotate moves on at once. */
 	(void)setenv("IDP_KEYS_ROLLOVER_WINDOW", "0", 1);
-	out = expect_ok(f, rot, "activated key 3; key 2 is now previous\n");
+	out = expect_ok(f, rot,
+			"activated saml key 3; key 2 is now previous\n");
 	g_free(out);
 	q_equal(f, "previous previous active next",
 		"SELECT string_agg(state, ' ' ORDER BY id) FROM signing_keys");
 	(void)unsetenv("IDP_KEYS_ROLLOVER_WINDOW");
+}
+
+/* --- purposes --- */
+
+static void
+test_bad_purpose(void **state)
+{
+	struct fx *f = *state;
+	static const char *const bad[] = {
+		"SAML",	       "eid",	     "eid_signing", "saml ",
+		" saml",       "saml,eid",   "encryption",  "eid-signing\n",
+		"eid\x1b[31m", "'; DROP --", "ｓａｍｌ",
+	};
+	static const char *const cmds[] = {"generate", "rotate", "list"};
+	char *longv = g_strnfill(300, 'a');
+	const char *nov[] = {"keys", "generate", "--purpose", NULL};
+	const char *empty[] = {"keys", "list", "--purpose=", NULL};
+	const char *twice[] = {"keys",	    "generate",	   "--purpose", "saml",
+			       "--purpose", "eid-signing", NULL};
+	const char *act[] = {"keys",	  "activate", "1",
+			     "--purpose", "saml",     NULL};
+	const char *ret[] = {"keys", "retire", "--purpose=saml", "1", NULL};
+	const char *lng[] = {"keys", "generate", "--purpose", longv, NULL};
+
+	init_ok(f);
+	for (size_t c = 0; c < G_N_ELEMENTS(cmds); c++) {
+		for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+			const char *a[] = {"keys", cmds[c], "--purpose", bad[i],
+					   NULL};
+
+			expect_fail(f, 2, a, "--purpose '");
+			expect_fail(f, 2, a,
+				    "' is not a purpose; use saml, "
+				    "eid-signing or eid-encryption");
+		}
+	}
+	/* Shown, never echoed raw: no escape sequence reaches the tty. */
+	{
+		const char *a[] = {"keys", "list", "--purpose", "eid\x1b[31m",
+				   NULL};
+		struct ctl_run r = run(f, a);
+
+		assert_int_equal(r.status, 2);
+		assert_null(strchr(r.err, '\x1b'));
+		ctl_run_free(&r);
+	}
+	expect_fail(f, 2, nov, "--purpose needs a value");
+	expect_fail(f, 2, empty, "--purpose needs a value");
+	expect_fail(f, 2, twice, "--purpose given twice");
+	expect_fail(f, 2, act, "unknown option '--purpose'");
+	expect_fail(f, 2, ret, "unknown option '--purpose=saml'");
+	expect_fail(f, 2, lng, "--purpose is longer than");
+	q_equal(f, "0", "SELECT count(*) FROM signing_keys");
+	q_equal(f, "0", "SELECT count(*) FROM audit_log");
+	g_free(longv);
+}
+
+static void
+test_purposes(void **state)
+{
+	struct fx *f = *state;
+	const char *gen_es[] = {"keys",	       "generate", "--purpose",
+				"eid-signing", "--bits",   "2048",
+				NULL};
+	const char *gen_eej[] = {"keys",	   "generate", "--purpose",
+				 "eid-encryption", "--bits",   "2048",
+				 "--json",	   NULL};
+	const char *act1f[] = {"keys", "activate", "--force", "1", NULL};
+	const char *act2fj[] = {"keys",	  "activate", "--force",
+				"--json", "2",	      NULL};
+	const char *list[] = {"keys", "list", NULL};
+	const char *list_es[] = {"keys", "list", "--purpose", "eid-signing",
+				 NULL};
+	const char *list_esj[] = {"keys", "list", "--purpose=eid-signing",
+				  "--json", NULL};
+	const char *list_ee[] = {"keys", "list", "--purpose", "eid-encryption",
+				 NULL};
+	const char *list_s[] = {"keys", "list", "--purpose", "saml", NULL};
+	const char *rot_ee[] = {
+		"keys",	  "rotate", "--purpose", "eid-encryption",
+		"--bits", "2048",   NULL};
+	const char *ret1fj[] = {"keys",	   "retire", "1",
+				"--force", "--json", NULL};
+	struct ctl_run r;
+	char *out;
+
+	init_ok(f);
+	out = expect_ok(f, list_es, NULL);
+	assert_string_equal(out, "no eid-signing keys; create one with "
+				 "'idpctl keys generate --purpose "
+				 "eid-signing'\n");
+	g_free(out);
+
+	/* An eid-signing key: named as such, the 2048 warning as ever. */
+	r = run(f, gen_es);
+	assert_int_equal(r.status, 0);
+	assert_true(g_str_has_prefix(r.err, "idpctl: warning: RSA-2048 is "
+					    "below the 3000 bits"));
+	assert_true(g_str_has_prefix(r.out, "generated eid-signing key 1 "
+					    "(RSA-2048) as next\n"));
+	ctl_run_free(&r);
+	expect_fail(f, 1, gen_es,
+		    "there is a next eid-signing key already: key 1");
+	/* A saml key beside it: the default purpose. */
+	assert_int_equal(generate(f), 2);
+
+	out = expect_ok(f, act1f,
+			"activated eid-signing key 1; no key was "
+			"active (forced:");
+	g_free(out);
+	out = expect_ok(f, act2fj, NULL);
+	assert_string_equal(out, "{\"id\":2,\"state\":\"active\",\"purpose\":"
+				 "\"saml\",\"previous\":null,\"forced\":true}"
+				 "\n");
+	g_free(out);
+	q_equal(f, "1:eid-signing:active 2:saml:active",
+		"SELECT string_agg(id || ':' || purpose || ':' || state, ' '"
+		" ORDER BY id) FROM signing_keys");
+
+	out = expect_ok(f, gen_eej, NULL);
+	assert_true(g_str_has_prefix(out, "{\"id\":3,\"state\":\"next\","
+					  "\"purpose\":\"eid-encryption\","
+					  "\"bits\":2048,"));
+	g_free(out);
+
+	/* list: all, each with its purpose; or one purpose. */
+	out = expect_ok(f, list, NULL);
+	assert_true(g_str_has_prefix(out, "key 1  active\n  purpose:      "
+					  "eid-signing\n"));
+	assert_non_null(strstr(out, "\nkey 2  active\n  purpose:      saml\n"));
+	assert_non_null(strstr(out, "\nkey 3  next\n  purpose:      "
+				    "eid-encryption\n"));
+	g_free(out);
+	out = expect_ok(f, list_es, NULL);
+	assert_true(g_str_has_prefix(out, "key 1  active\n  purpose:      "
+					  "eid-signing\n"));
+	assert_null(strstr(out, "key 2"));
+	assert_null(strstr(out, "key 3"));
+	g_free(out);
+	out = expect_ok(f, list_esj, NULL);
+	assert_int_equal(ctl_run_lines(out), 1);
+	assert_true(g_str_has_prefix(out, "[{\"id\":1,\"state\":\"active\","
+					  "\"purpose\":\"eid-signing\","));
+	assert_null(strstr(out, "},{"));
+	g_free(out);
+	out = expect_ok(f, list_s, NULL);
+	assert_true(g_str_has_prefix(out, "key 2  active\n  purpose:      "
+					  "saml\n"));
+	assert_null(strstr(out, "key 1"));
+	g_free(out);
+
+	/* rotate eid-encryption: its next key, nothing else. */
+	(void)setenv("IDP_KEYS_ROLLOVER_WINDOW", "0", 1);
+	out = expect_ok(f, rot_ee,
+			"activated eid-encryption key 3; no key was active\n"
+			"generated eid-encryption key 4 (RSA-2048) as next\n");
+	g_free(out);
+	(void)unsetenv("IDP_KEYS_ROLLOVER_WINDOW");
+	out = expect_ok(f, list_ee, NULL);
+	assert_true(g_str_has_prefix(out, "key 3  active\n"));
+	assert_non_null(strstr(out, "\nkey 4  next\n"));
+	g_free(out);
+	q_equal(f, "1:active 2:active 3:active 4:next",
+		"SELECT string_agg(id || ':' || state, ' ' ORDER BY id)"
+		" FROM signing_keys");
+
+	/* retire by id names the purpose. */
+	out = expect_ok(f, ret1fj, NULL);
+	assert_string_equal(out, "{\"id\":1,\"state\":\"retired\","
+				 "\"purpose\":\"eid-signing\",\"was\":"
+				 "\"active\"}\n");
+	g_free(out);
+	q_equal(f, "2:saml 3:eid-encryption",
+		"SELECT string_agg(id || ':' || purpose, ' ' ORDER BY id)"
+		" FROM signing_keys WHERE state = 'active'");
+	/* The audit trail names the purpose of every change. */
+	q_equal(f,
+		"eid-signing saml eid-signing saml eid-encryption "
+		"eid-encryption eid-encryption eid-signing",
+		"SELECT string_agg(details->>'purpose', ' ' ORDER BY seq)"
+		" FROM audit_log");
 }
 
 /* --- a different master key --- */
@@ -640,7 +835,7 @@ test_notify(void **state)
 	assert_int_equal(notified(f->raw, 300), 0);
 	g_free(expect_ok(f, actf, NULL));
 	assert_int_equal(notified(f->raw, 2000), 1);
-	expect_fail(f, 1, ret, "is active");
+	expect_fail(f, 1, ret, "is the active saml key");
 	assert_int_equal(notified(f->raw, 300), 0);
 }
 
@@ -711,6 +906,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_master_key, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_notify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_purpose, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_purposes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_certificate_openssl, setup,
 						teardown),
 	};

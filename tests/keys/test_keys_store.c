@@ -4,7 +4,9 @@
  * loading API for idpd with the right and a wrong master key and with
  * tampered rows, NOTIFY keys_changed delivered only at commit, the
  * audit rows, the partial unique indexes, and two nodes adding a next
- * key at the same moment. Each test works in a database of its own.
+ * key at the same moment; keys of several purposes side by side (one
+ * active and one next key per purpose, each rollover and each load
+ * within its purpose). Each test works in a database of its own.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -122,16 +124,24 @@ q_equal(struct fx *f, const char *want, const char *fmt, ...)
 }
 
 static int64_t
-add_ok(struct fx *f, const struct keys_material *m)
+add_as(struct fx *f, enum keys_purpose p, const struct keys_material *m)
 {
 	struct keys_result r;
 	char err[KEYS_ERR_MAX];
 
-	if (keys_add(f->s, f->mk, m, WINDOW, &who, &r, err, sizeof(err)) != 0)
+	if (keys_add(f->s, f->mk, p, m, WINDOW, &who, &r, err, sizeof(err)) !=
+	    0)
 		fail_msg("%s", err);
 	assert_int_equal(r.refusal, KEYS_DONE);
+	assert_int_equal(r.purpose, p);
 	assert_true(r.generated_id > 0);
 	return r.generated_id;
+}
+
+static int64_t
+add_ok(struct fx *f, const struct keys_material *m)
+{
+	return add_as(f, KEYS_PURPOSE_SAML, m);
 }
 
 static struct keys_result
@@ -193,9 +203,9 @@ test_state_machine(void **state)
 	assert_string_equal(state_of(f, ka), "next");
 
 	/* At most one next. */
-	assert_int_equal(
-		keys_add(f->s, f->mk, b, WINDOW, &who, &r, err, sizeof(err)),
-		0);
+	assert_int_equal(keys_add(f->s, f->mk, KEYS_PURPOSE_SAML, b, WINDOW,
+				  &who, &r, err, sizeof(err)),
+			 0);
 	assert_int_equal(r.refusal, KEYS_NEXT_EXISTS);
 	assert_int_equal(r.id, ka);
 	q_equal(f, "1", "SELECT count(*) FROM signing_keys");
@@ -370,7 +380,9 @@ test_load(void **state)
 	int64_t ka, kb, kc;
 
 	/* No keys yet: an empty set, not an error. */
-	assert_int_equal(keys_set_load(f->s, f->mk, &set, err, sizeof(err)), 0);
+	assert_int_equal(keys_set_load(f->s, f->mk, KEYS_PURPOSE_SAML, &set,
+				       err, sizeof(err)),
+			 0);
 	assert_int_equal(set->n, 0);
 	assert_null(set->active);
 	assert_null(set->next);
@@ -383,7 +395,9 @@ test_load(void **state)
 	kc = add_ok(f, c);
 	(void)ka;
 
-	assert_int_equal(keys_set_load(f->s, f->mk, &set, err, sizeof(err)), 0);
+	assert_int_equal(keys_set_load(f->s, f->mk, KEYS_PURPOSE_SAML, &set,
+				       err, sizeof(err)),
+			 0);
 	assert_int_equal(set->n, 3);
 	assert_non_null(set->active);
 	assert_non_null(set->next);
@@ -406,7 +420,9 @@ test_load(void **state)
 
 	/* Retired keys are not loaded. */
 	assert_int_equal(retire(f, ka).refusal, KEYS_DONE);
-	assert_int_equal(keys_set_load(f->s, f->mk, &set, err, sizeof(err)), 0);
+	assert_int_equal(keys_set_load(f->s, f->mk, KEYS_PURPOSE_SAML, &set,
+				       err, sizeof(err)),
+			 0);
 	assert_int_equal(set->n, 2);
 	keys_set_free(set);
 	material_free(a);
@@ -420,7 +436,9 @@ expect_load_fails(struct fx *f, const uint8_t *mk, int rc, const char *want)
 	struct keys_set *set = (struct keys_set *)(uintptr_t)1;
 	char err[KEYS_ERR_MAX] = "";
 
-	assert_int_equal(keys_set_load(f->s, mk, &set, err, sizeof(err)), rc);
+	assert_int_equal(keys_set_load(f->s, mk, KEYS_PURPOSE_SAML, &set, err,
+				       sizeof(err)),
+			 rc);
 	assert_null(set);
 	if (strstr(err, want) == NULL)
 		fail_msg("want '%s' in: %s", want, err);
@@ -442,23 +460,25 @@ test_wrong_master_key(void **state)
 
 	/* idpd with the wrong file: a clear error, never a crash. */
 	expect_load_fails(f, other, IDP_ERR_INVALID,
-			  "signing key 1 does not open with the master key: "
+			  "saml key 1 does not open with the master key: "
 			  "wrong master key file");
 
 	/* A second master key cannot sneak in a key nobody can open. */
-	assert_int_equal(
-		keys_add(f->s, other, b, WINDOW, &who, &r, err, sizeof(err)),
-		0);
+	assert_int_equal(keys_add(f->s, other, KEYS_PURPOSE_SAML, b, WINDOW,
+				  &who, &r, err, sizeof(err)),
+			 0);
 	assert_int_equal(r.refusal, KEYS_WRONG_MASTER);
 	assert_int_equal(r.id, ka);
 	q_equal(f, "1", "SELECT count(*) FROM signing_keys");
 
-	assert_int_equal(
-		keys_next_peek(f->s, other, WINDOW, &r, err, sizeof(err)), 0);
+	assert_int_equal(keys_next_peek(f->s, other, KEYS_PURPOSE_SAML, WINDOW,
+					&r, err, sizeof(err)),
+			 0);
 	assert_int_equal(r.refusal, KEYS_WRONG_MASTER);
 	assert_int_equal(r.id, ka);
-	assert_int_equal(
-		keys_next_peek(f->s, f->mk, WINDOW, &r, err, sizeof(err)), 0);
+	assert_int_equal(keys_next_peek(f->s, f->mk, KEYS_PURPOSE_SAML, WINDOW,
+					&r, err, sizeof(err)),
+			 0);
 	assert_int_equal(r.refusal, KEYS_DONE);
 	assert_int_equal(r.id, 0);
 
@@ -499,7 +519,7 @@ test_tampered_rows(void **state)
 	/* A flipped bit in the ciphertext: does not open. */
 	flip(f, kb);
 	expect_load_fails(f, f->mk, IDP_ERR_INVALID,
-			  "signing key 2 does not open");
+			  "saml key 2 does not open");
 	flip(f, kb);
 	/* Swapped private keys: each opens, neither fits its certificate. */
 	free(q(f, "UPDATE signing_keys s SET sealed_key = o.sealed_key"
@@ -514,10 +534,273 @@ test_tampered_rows(void **state)
 	       "UPDATE signing_keys SET certificate = (SELECT certificate"
 	       " FROM signing_keys WHERE id = %lld) WHERE id = %lld",
 	       (long long)ka, (long long)kb));
-	expect_load_fails(f, f->mk, IDP_ERR_INVALID,
-			  "signing key 2 is damaged");
+	expect_load_fails(f, f->mk, IDP_ERR_INVALID, "saml key 2 is damaged");
 	material_free(a);
 	material_free(b);
+}
+
+/* --- purposes --- */
+
+static void
+test_purpose_names(void **state)
+{
+	static const char *const bad[] = {
+		"",    "SAML",	      "saml ",	       " saml",
+		"eid", "eid_signing", "eid-signing\n", "eid-encryption-x",
+		"sam", "saml\x01",
+	};
+	enum keys_purpose p = KEYS_PURPOSE_EID_SIGNING;
+
+	(void)state;
+	assert_string_equal(keys_purpose_name(KEYS_PURPOSE_SAML), "saml");
+	assert_string_equal(keys_purpose_name(KEYS_PURPOSE_EID_SIGNING),
+			    "eid-signing");
+	assert_string_equal(keys_purpose_name(KEYS_PURPOSE_EID_ENCRYPTION),
+			    "eid-encryption");
+	assert_true(keys_purpose_parse("saml", &p));
+	assert_int_equal(p, KEYS_PURPOSE_SAML);
+	assert_true(keys_purpose_parse("eid-signing", &p));
+	assert_int_equal(p, KEYS_PURPOSE_EID_SIGNING);
+	assert_true(keys_purpose_parse("eid-encryption", &p));
+	assert_int_equal(p, KEYS_PURPOSE_EID_ENCRYPTION);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p = KEYS_PURPOSE_EID_ENCRYPTION;
+		assert_false(keys_purpose_parse(bad[i], &p));
+		/* Untouched on failure. */
+		assert_int_equal(p, KEYS_PURPOSE_EID_ENCRYPTION);
+	}
+	assert_false(keys_purpose_parse(NULL, &p));
+}
+
+static struct keys_set *
+load_ok(struct fx *f, enum keys_purpose p)
+{
+	struct keys_set *set = NULL;
+	char err[KEYS_ERR_MAX];
+
+	if (keys_set_load(f->s, f->mk, p, &set, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_non_null(set);
+	assert_int_equal(set->purpose, p);
+	for (size_t i = 0; i < set->n; i++)
+		assert_int_equal(set->keys[i].purpose, p);
+	return set;
+}
+
+/*
+ * An active saml key and an active eid-signing key coexist; within one
+ * purpose the rules are the old ones.
+ */
+static void
+test_purposes(void **state)
+{
+	struct fx *f = *state;
+	struct keys_material *m[6];
+	struct keys_set *set;
+	struct keys_result r;
+	char err[KEYS_ERR_MAX], text[KEYS_ERR_MAX];
+	int64_t ks, ks2, ke1, ke2, kx;
+
+	for (size_t i = 0; i < 6; i++)
+		m[i] = material();
+	ks = add_ok(f, m[0]);
+	r = activate(f, ks, true);
+	assert_int_equal(r.purpose, KEYS_PURPOSE_SAML);
+
+	/* An eid-signing next key beside the active saml key... */
+	ke1 = add_as(f, KEYS_PURPOSE_EID_SIGNING, m[1]);
+	/* ...and a saml next key beside the eid-signing next key. */
+	ks2 = add_ok(f, m[2]);
+	/* But not a second eid-signing next key. */
+	assert_int_equal(keys_add(f->s, f->mk, KEYS_PURPOSE_EID_SIGNING, m[3],
+				  WINDOW, &who, &r, err, sizeof(err)),
+			 0);
+	assert_int_equal(r.refusal, KEYS_NEXT_EXISTS);
+	assert_int_equal(r.id, ke1);
+	assert_int_equal(r.purpose, KEYS_PURPOSE_EID_SIGNING);
+	(void)keys_refusal_format(&r, WINDOW, text, sizeof(text));
+	if (strstr(text, "there is a next eid-signing key already") == NULL)
+		fail_msg("refusal: %s", text);
+	assert_int_equal(keys_next_peek(f->s, f->mk, KEYS_PURPOSE_EID_SIGNING,
+					WINDOW, &r, err, sizeof(err)),
+			 0);
+	assert_int_equal(r.id, ke1);
+	assert_int_equal(keys_next_peek(f->s, f->mk,
+					KEYS_PURPOSE_EID_ENCRYPTION, WINDOW, &r,
+					err, sizeof(err)),
+			 0);
+	assert_int_equal(r.id, 0);
+
+	/* Activating the eid key leaves the saml active key alone. */
+	r = activate(f, ke1, true);
+	assert_int_equal(r.refusal, KEYS_DONE);
+	assert_int_equal(r.purpose, KEYS_PURPOSE_EID_SIGNING);
+	assert_int_equal(r.previous_id, 0);
+	assert_string_equal(state_of(f, ks), "active");
+	assert_string_equal(state_of(f, ke1), "active");
+	ke2 = add_as(f, KEYS_PURPOSE_EID_SIGNING, m[3]);
+	r = activate(f, ke2, true);
+	assert_int_equal(r.previous_id, ke1);
+	assert_string_equal(state_of(f, ke1), "previous");
+	assert_string_equal(state_of(f, ks), "active");
+	assert_string_equal(state_of(f, ks2), "next");
+	q_equal(f, "eid-signing saml",
+		"SELECT string_agg(purpose, ' ' ORDER BY purpose)"
+		" FROM signing_keys WHERE state = 'active'");
+
+	/* Rotating eid-encryption touches nothing else. */
+	assert_int_equal(keys_rotate(f->s, f->mk, KEYS_PURPOSE_EID_ENCRYPTION,
+				     m[4], WINDOW, &who, &r, err, sizeof(err)),
+			 0);
+	assert_int_equal(r.refusal, KEYS_DONE);
+	assert_int_equal(r.activated_id, 0);
+	kx = r.generated_id;
+	publish_back(f, kx, WINDOW);
+	assert_int_equal(keys_rotate(f->s, f->mk, KEYS_PURPOSE_EID_ENCRYPTION,
+				     m[5], WINDOW, &who, &r, err, sizeof(err)),
+			 0);
+	assert_int_equal(r.activated_id, kx);
+	assert_int_equal(r.previous_id, 0);
+	assert_string_equal(state_of(f, ks), "active");
+	assert_string_equal(state_of(f, ke2), "active");
+	assert_string_equal(state_of(f, ks2), "next");
+
+	/* Each load holds its purpose only. */
+	set = load_ok(f, KEYS_PURPOSE_SAML);
+	assert_int_equal(set->n, 2);
+	assert_int_equal(set->active->id, ks);
+	assert_int_equal(set->next->id, ks2);
+	assert_string_equal(set->active->m.cert_pem, m[0]->cert_pem);
+	keys_set_free(set);
+	set = load_ok(f, KEYS_PURPOSE_EID_SIGNING);
+	assert_int_equal(set->n, 2);
+	assert_int_equal(set->active->id, ke2);
+	assert_null(set->next);
+	assert_int_equal(set->keys[0].id, ke1);
+	assert_int_equal(set->keys[0].state, KEYS_STATE_PREVIOUS);
+	assert_string_equal(set->active->m.key_pem, m[3]->key_pem);
+	keys_set_free(set);
+	set = load_ok(f, KEYS_PURPOSE_EID_ENCRYPTION);
+	assert_int_equal(set->n, 2);
+	assert_int_equal(set->active->id, kx);
+	assert_non_null(set->next);
+	keys_set_free(set);
+
+	/* Retire by id, whatever the purpose; the result names it. */
+	assert_int_equal(retire(f, ke2).refusal, KEYS_IS_ACTIVE);
+	r = retire(f, ke1);
+	assert_int_equal(r.refusal, KEYS_DONE);
+	assert_int_equal(r.purpose, KEYS_PURPOSE_EID_SIGNING);
+	set = load_ok(f, KEYS_PURPOSE_EID_SIGNING);
+	assert_int_equal(set->n, 1);
+	keys_set_free(set);
+
+	/* A broken eid key stops its own load, not the saml one. */
+	flip(f, ke2);
+	set = load_ok(f, KEYS_PURPOSE_SAML);
+	assert_int_equal(set->n, 2);
+	keys_set_free(set);
+	{
+		struct keys_set *bad = (struct keys_set *)(uintptr_t)1;
+
+		assert_int_equal(keys_set_load(f->s, f->mk,
+					       KEYS_PURPOSE_EID_SIGNING, &bad,
+					       err, sizeof(err)),
+				 IDP_ERR_INVALID);
+		assert_null(bad);
+		(void)snprintf(text, sizeof(text),
+			       "eid-signing key %lld does not open",
+			       (long long)ke2);
+		if (strstr(err, text) == NULL)
+			fail_msg("want '%s' in: %s", text, err);
+	}
+	/* One master key for all: a broken eid key blocks a saml add. */
+	assert_int_equal(keys_next_peek(f->s, f->mk, KEYS_PURPOSE_SAML, WINDOW,
+					&r, err, sizeof(err)),
+			 0);
+	assert_int_equal(r.refusal, KEYS_WRONG_MASTER);
+	assert_int_equal(r.id, ke2);
+	flip(f, ke2);
+
+	/* Every audit row names the purpose. */
+	q_equal(f, "0",
+		"SELECT count(*) FROM audit_log WHERE details->>'purpose'"
+		" IS NULL");
+	q_equal(f,
+		"signing_key_generated/saml signing_key_activated/saml "
+		"signing_key_generated/eid-signing "
+		"signing_key_generated/saml "
+		"signing_key_activated/eid-signing "
+		"signing_key_generated/eid-signing "
+		"signing_key_activated/eid-signing "
+		"signing_key_generated/eid-encryption "
+		"signing_key_activated/eid-encryption "
+		"signing_key_generated/eid-encryption "
+		"signing_key_retired/eid-signing",
+		"SELECT string_agg(event || '/' || (details->>'purpose'), ' '"
+		" ORDER BY seq) FROM audit_log");
+	for (size_t i = 0; i < 6; i++)
+		material_free(m[i]);
+}
+
+/* The per-purpose unique indexes and the CHECK, against raw SQL. */
+static void
+test_purpose_schema(void **state)
+{
+	struct fx *f = *state;
+	struct keys_material *a = material(), *b = material(), *c = material();
+	PGresult *res;
+	int64_t ka, kb, kc;
+
+	ka = add_ok(f, a);
+	(void)activate(f, ka, true);
+	kb = add_as(f, KEYS_PURPOSE_EID_SIGNING, b);
+	(void)activate(f, kb, true);
+	kc = add_as(f, KEYS_PURPOSE_EID_ENCRYPTION, c);
+	q_equal(f, "saml eid-signing eid-encryption",
+		"SELECT string_agg(purpose, ' ' ORDER BY id)"
+		" FROM signing_keys");
+
+	/* Two active eid-signing keys cannot be. */
+	res = PQexec(f->raw, "UPDATE signing_keys SET purpose = 'eid-signing'"
+			     " WHERE state = 'active' AND purpose = 'saml'");
+	assert_int_equal(PQresultStatus(res), PGRES_FATAL_ERROR);
+	assert_string_equal(PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME),
+			    "signing_keys_one_active");
+	PQclear(res);
+	/* Nor two next keys of one purpose. */
+	res = PQexec(f->raw, "INSERT INTO signing_keys (purpose, state, bits,"
+			     " fingerprint, certificate, sealed_key,"
+			     " not_before, not_after)"
+			     " SELECT purpose, 'next', bits, CASE WHEN"
+			     " left(fingerprint, 1) = '0' THEN '1' ELSE '0'"
+			     " END || substr(fingerprint, 2), certificate,"
+			     " sealed_key, not_before, not_after"
+			     " FROM signing_keys WHERE state = 'next'");
+	assert_int_equal(PQresultStatus(res), PGRES_FATAL_ERROR);
+	assert_string_equal(PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME),
+			    "signing_keys_one_next");
+	PQclear(res);
+	/* Only the three purposes. */
+	res = PQexec(f->raw, "UPDATE signing_keys SET purpose = 'eid'"
+			     " WHERE state = 'next'");
+	assert_int_equal(PQresultStatus(res), PGRES_FATAL_ERROR);
+	assert_string_equal(PQresultErrorField(res, PG_DIAG_SQLSTATE), "23514");
+	PQclear(res);
+	res = PQexec(f->raw, "UPDATE signing_keys SET purpose = NULL"
+			     " WHERE state = 'next'");
+	assert_int_equal(PQresultStatus(res), PGRES_FATAL_ERROR);
+	PQclear(res);
+	/* A row that names no purpose is a saml key (rows before 011). */
+	q_equal(f, "t",
+		"SELECT column_default::text LIKE '''saml''%%'"
+		" AND is_nullable = 'NO' FROM information_schema.columns"
+		" WHERE table_name = 'signing_keys' AND column_name ="
+		" 'purpose'");
+	(void)kc;
+	material_free(a);
+	material_free(b);
+	material_free(c);
 }
 
 /* --- NOTIFY --- */
@@ -610,8 +893,8 @@ rotate(struct fx *f, const struct keys_material *m)
 	struct keys_result r;
 	char err[KEYS_ERR_MAX];
 
-	if (keys_rotate(f->s, f->mk, m, WINDOW, &who, &r, err, sizeof(err)) !=
-	    0)
+	if (keys_rotate(f->s, f->mk, KEYS_PURPOSE_SAML, m, WINDOW, &who, &r,
+			err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	return r;
 }
@@ -632,8 +915,9 @@ test_rotate(void **state)
 	assert_string_equal(state_of(f, 1), "next");
 
 	/* Inside the window: nothing changes. */
-	assert_int_equal(
-		keys_next_peek(f->s, f->mk, WINDOW, &r, err, sizeof(err)), 0);
+	assert_int_equal(keys_next_peek(f->s, f->mk, KEYS_PURPOSE_SAML, WINDOW,
+					&r, err, sizeof(err)),
+			 0);
 	assert_int_equal(r.id, 1);
 	assert_true(r.published_for < WINDOW);
 	r = rotate(f, b);
@@ -663,8 +947,9 @@ test_rotate(void **state)
 		"SELECT details->>'how' FROM audit_log"
 		" WHERE event = 'signing_key_activated'"
 		" ORDER BY seq DESC LIMIT 1");
-	assert_int_equal(
-		keys_next_peek(f->s, f->mk, WINDOW, &r, err, sizeof(err)), 0);
+	assert_int_equal(keys_next_peek(f->s, f->mk, KEYS_PURPOSE_SAML, WINDOW,
+					&r, err, sizeof(err)),
+			 0);
 	assert_int_equal(r.id, 3);
 	material_free(a);
 	material_free(b);
@@ -695,7 +980,8 @@ race(void *arg)
 		return NULL;
 	}
 	(void)pthread_barrier_wait(x->go);
-	x->rc = keys_add(s, x->mk, x->m, WINDOW, &who, &x->r, err, sizeof(err));
+	x->rc = keys_add(s, x->mk, KEYS_PURPOSE_SAML, x->m, WINDOW, &who, &x->r,
+			 err, sizeof(err));
 	store_free(s);
 	return NULL;
 }
@@ -745,6 +1031,10 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rotate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_add, setup,
+						teardown),
+		cmocka_unit_test(test_purpose_names),
+		cmocka_unit_test_setup_teardown(test_purposes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purpose_schema, setup,
 						teardown),
 	};
 

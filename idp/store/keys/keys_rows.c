@@ -7,7 +7,7 @@
 #include "idp/log/log.h"
 #include "idp/store/keys/keys_rows.h"
 
-#define N_COLUMNS 14
+#define N_COLUMNS 15
 
 /* Column numbers, in the order of STORE_KEYS_COLUMNS. */
 enum {
@@ -17,7 +17,8 @@ enum {
 	C_FINGERPRINT,
 	C_CERTIFICATE,
 	C_SEALED,
-	C_NOT_BEFORE, /* the first of the times */
+	C_NOT_BEFORE, /* the first of the times, published_for the last */
+	C_PURPOSE = C_NOT_BEFORE + 8,
 };
 
 static int
@@ -84,9 +85,12 @@ decode(const PGresult *res, int i, struct store_key *k, uint8_t **sealed)
 	*sealed = NULL;
 	if (!store_row_int64(res, i, C_ID, &k->id) ||
 	    !store_get_int(res, i, C_BITS, &k->bits) ||
-	    PQgetisnull(res, i, C_STATE) || PQgetisnull(res, i, C_FINGERPRINT))
+	    PQgetisnull(res, i, C_STATE) ||
+	    PQgetisnull(res, i, C_FINGERPRINT) ||
+	    PQgetisnull(res, i, C_PURPOSE))
 		return false;
 	k->state = PQgetvalue(res, i, C_STATE);
+	k->purpose = PQgetvalue(res, i, C_PURPOSE);
 	k->fingerprint = PQgetvalue(res, i, C_FINGERPRINT);
 	if (!PQgetisnull(res, i, C_CERTIFICATE))
 		k->certificate = PQgetvalue(res, i, C_CERTIFICATE);

@@ -29,7 +29,7 @@
 	" AS deactivated_at,"                                                  \
 	" floor(extract(epoch FROM retired_at))::bigint AS retired_at,"        \
 	" floor(extract(epoch FROM now() - published_at))::bigint"             \
-	" AS published_for"
+	" AS published_for, purpose"
 
 /* All columns, and the same with the certificate and sealed key left out. */
 #define STORE_KEYS_COLUMNS_FULL                                                \

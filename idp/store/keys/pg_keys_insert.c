@@ -1,11 +1,11 @@
 /*
- * Store a new signing key as the next key.
+ * Store a new key as the next key of its purpose.
  */
 #include <stdlib.h>
 
 #include "idp/store/keys/keys_rows.h"
 
-/* The partial unique index that keeps the next key unique. */
+/* The partial unique index that keeps the next key of a purpose unique. */
 #define ONE_NEXT "signing_keys_one_next"
 
 /*
@@ -16,27 +16,28 @@
  */
 const struct store_stmt store_stmt_keys_insert = {
 	.name = "keys_insert",
-	.sql = "INSERT INTO signing_keys (state, bits, fingerprint,"
+	.sql = "INSERT INTO signing_keys (purpose, state, bits, fingerprint,"
 	       " certificate, sealed_key, not_before, not_after)"
-	       " SELECT 'next', $1, $2, $3, decode($4, 'hex'),"
-	       " to_timestamp($5::bigint), to_timestamp($6::bigint)"
-	       " WHERE NOT EXISTS"
-	       " (SELECT 1 FROM signing_keys WHERE state = 'next')"
+	       " SELECT $1, 'next', $2, $3, $4, decode($5, 'hex'),"
+	       " to_timestamp($6::bigint), to_timestamp($7::bigint)"
+	       " WHERE NOT EXISTS (SELECT 1 FROM signing_keys"
+	       " WHERE state = 'next' AND purpose = $1)"
 	       " RETURNING id,"
 	       " floor(extract(epoch FROM published_at))::bigint",
-	.nparams = 6,
+	.nparams = 7,
 	.tier = STORE_TIER_APP,
 };
 
 int
-store_keys_insert(struct store *s, int bits, const char *fingerprint,
-		  const char *certificate, const uint8_t *sealed,
-		  size_t sealed_len, int64_t not_before, int64_t not_after,
-		  int64_t *id, int64_t *published_at)
+store_keys_insert(struct store *s, const char *purpose, int bits,
+		  const char *fingerprint, const char *certificate,
+		  const uint8_t *sealed, size_t sealed_len, int64_t not_before,
+		  int64_t not_after, int64_t *id, int64_t *published_at)
 {
 	char b[12], nb[STORE_INT64_PARAM_BYTES], na[STORE_INT64_PARAM_BYTES];
 	char *hex = store_keys_hex(sealed, sealed_len);
-	const char *params[6] = {
+	const char *params[7] = {
+		purpose,
 		store_int_param(b, bits),
 		fingerprint,
 		certificate,
