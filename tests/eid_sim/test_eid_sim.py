@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -28,9 +27,11 @@ from cryptography import x509
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "saml_sso"))
+sys.path.insert(0, os.path.join(HERE, "..", "account"))
 
 from saml2.saml import NAMEID_FORMAT_TRANSIENT  # noqa: E402
 from sp import SP  # noqa: E402
+from harness import Runner  # noqa: E402
 
 SIM = os.path.join(HERE, "eid_sim.py")
 NP = "http://eidas.europa.eu/attributes/naturalperson/"
@@ -40,30 +41,6 @@ JONAS = "aMkC1Tu8aw6wbTUn45UBtVf3tAxGWrWMKxSCbgchDOw="
 ANA = "ljRw+22APYXekJJIL5SQTrEIDxzkuxOi2gRrX+ziSJs="
 SHA256 = {"sigalg": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
           "digest_alg": "http://www.w3.org/2001/04/xmlenc#sha256"}
-
-
-class Runner:
-    """Runs the tests in order; prints 'N passed, N failed' at the end."""
-
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def run(self, fn, *args):
-        try:
-            fn(*args)
-            self.passed += 1
-            print("ok - %s" % fn.__name__, flush=True)
-        except Exception as e:  # one failure must not stop the others
-            self.failed += 1
-            where = traceback.extract_tb(e.__traceback__)[-1]
-            print("not ok - %s: %s: %s (line %d: %s)" % (
-                fn.__name__, type(e).__name__, e, where.lineno,
-                where.line), flush=True)
-
-    def finish(self):
-        print("%d passed, %d failed" % (self.passed, self.failed))
-        return 1 if self.failed else 0
 
 
 class Reply:

@@ -15,8 +15,6 @@ against its session, answers, and our result page lists it); a flipped
 signature bit is refused by mellon each time.
 """
 import base64
-import html
-import json
 import os
 import re
 import shutil
@@ -29,12 +27,12 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 import zlib
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "account"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "saml_sso"))
 
-from harness import Browser, Database, Idpd, Mailbox, Runner, free_port, \
-    idpctl
+from samlenv import (PASSWORD, Ctx, add_sp, keyed_database, login_continue,
+                     ok, post_form, run_tests, start_idpd)
+from harness import Browser, free_port, idpctl
 
-PASSWORD = "Lindenbaum-Brunnen-42"
 EMAIL = "erika.mellon@example.org"
 GIVEN = "Erika"
 FAMILY = "Mustermann"
@@ -48,10 +46,6 @@ OID_MAIL = "urn:oid:0.9.2342.19200300.100.1.3"
 OID_BIRTH = "urn:oid:1.3.6.1.5.5.7.9.1"
 NS = {"saml": "urn:oasis:names:tc:SAML:2.0:assertion",
       "ds": "http://www.w3.org/2000/09/xmldsig#"}
-
-
-class Ctx:
-    pass
 
 
 SP_METADATA = """<?xml version="1.0" encoding="UTF-8"?>
@@ -201,18 +195,6 @@ def split_url(url):
     return u.port, u.path + ("?" + u.query if u.query else "")
 
 
-def post_form(reply):
-    """idpd's auto-submitting form: (action, SAMLResponse, RelayState)."""
-    assert reply.status == 200, (reply.status, reply.text[:500])
-    action = re.search(r'<form id="saml-post"[^>]* action="([^"]+)"',
-                       reply.text)
-    resp = re.search(r'name="SAMLResponse" value="([^"]+)"', reply.text)
-    relay = re.search(r'name="RelayState" value="([^"]*)"', reply.text)
-    assert action and resp, reply.text[:500]
-    return (html.unescape(action.group(1)), html.unescape(resp.group(1)),
-            html.unescape(relay.group(1)) if relay else None)
-
-
 def to_idp(ctx, sp, idp):
     """GET /secret at mellon, follow its redirects to idpd's /saml/sso;
     returns idpd's answer to the AuthnRequest."""
@@ -234,22 +216,6 @@ def to_idp(ctx, sp, idp):
         hops += 1
         assert hops < 5, path
         r = sp.get(path)
-
-
-def login(ctx, idp, r):
-    """The login page for the pending request, then /saml/continue."""
-    assert r.status == 303, (r.status, r.text[:300])
-    loc = r.header("Location")
-    m = re.match(r"^/login\?pending=([A-Za-z0-9_-]{43})$", loc)
-    assert m, loc
-    pending = m.group(1)
-    page = idp.get(loc)
-    assert page.status == 200, page.status
-    r = idp.post("/login", {"email": EMAIL, "password": PASSWORD,
-                            "pending": pending, "csrf": page.csrf()})
-    assert r.status == 303, (r.status, r.text[:300])
-    assert r.header("Location") == "/saml/continue?pending=" + pending
-    return idp.get(r.header("Location"))
 
 
 def to_sp(ctx, sp, form_reply):
@@ -285,7 +251,7 @@ def test_sso_through_mellon(ctx):
     sp = ctx.sp = Browser(ctx.apache.port)
     idp = ctx.idp = Browser(ctx.srv.port)
     r = to_idp(ctx, sp, idp)
-    r = login(ctx, idp, r)
+    r = login_continue(idp, r, EMAIL)
     r, relay = to_sp(ctx, sp, r)
     # Mellon accepted the response (signature, decryption, audience,
     # destination, InResponseTo) and sends the browser back to /secret.
@@ -481,7 +447,7 @@ def mellon_login(ctx):
     (mellon browser, idpd browser)."""
     sp = Browser(ctx.apache.port)
     idp = Browser(ctx.srv.port)
-    r = login(ctx, idp, to_idp(ctx, sp, idp))
+    r = login_continue(idp, to_idp(ctx, sp, idp), EMAIL)
     r, _ = to_sp(ctx, sp, r)
     assert r.status in (302, 303), (r.status, ctx.apache.logtext()[-3000:])
     r = sp.get("/secret")
@@ -662,29 +628,16 @@ def run(cmd):
     assert r.returncode == 0, (cmd, r.stdout, r.stderr)
 
 
-def setup(ctx, tmp):
-    ctx.db = Database("mellon")
-    r = idpctl(ctx.db, "db", "migrate")
-    assert r.returncode == 0, r.stderr
-    keydir = tempfile.mkdtemp(prefix="keys-", dir=".")
-    ctx.keydir = keydir
-    ctx.env = {"IDP_KEYS_MASTER_KEY_FILE": os.path.join(keydir, "master.key")}
-    r = idpctl(ctx.db, "keys", "init", env=ctx.env)
-    assert r.returncode == 0, r.stderr
-    r = idpctl(ctx.db, "keys", "generate", "--bits", "2048", "--json",
-               env=ctx.env)
-    assert r.returncode == 0, r.stderr
-    key_id = str(json.loads(r.stdout)["id"])
-    r = idpctl(ctx.db, "keys", "activate", key_id, "--force", env=ctx.env)
-    assert r.returncode == 0, r.stderr
-    r = idpctl(ctx.db, "account", "create", "--email", EMAIL,
-               "--given-name", GIVEN, "--family-name", FAMILY,
-               "--birth-date", "1964-08-12", "--verified",
-               stdin=PASSWORD + "\n")
-    assert r.returncode == 0, r.stdout + r.stderr
-    ctx.mbox = Mailbox()
-    ctx.srv = Idpd(ctx.db, ctx.mbox, dict(ctx.env))
-    ctx.idp_entity = ctx.srv.public + "/saml/metadata"
+def setup(ctx):
+    tmp = ctx.tmp
+    # The master key outside @tmp, which apache's child may read.
+    ctx.keydir = tempfile.mkdtemp(prefix="keys-", dir=".")
+    keyed_database(ctx, "mellon", ctx.keydir)
+    ok(idpctl(ctx.db, "account", "create", "--email", EMAIL,
+              "--given-name", GIVEN, "--family-name", FAMILY,
+              "--birth-date", "1964-08-12", "--verified",
+              stdin=PASSWORD + "\n"))
+    start_idpd(ctx)
 
     port = free_port()
     ctx.sp_base = "http://127.0.0.1:%d" % port
@@ -710,9 +663,8 @@ def setup(ctx, tmp):
     assert r.status == 200, (r.status, r.text[:300])
     with open(os.path.join(tmp, "idp-metadata.xml"), "wb") as f:
         f.write(r.body)
-    r = idpctl(ctx.db, "sp", "add", "--metadata", meta, "--release",
-               "given_name,family_name,email", "--attribute-profile", "oid")
-    assert r.returncode == 0, r.stdout + r.stderr
+    add_sp(ctx, meta, "--release", "given_name,family_name,email",
+           "--attribute-profile", "oid")
     # The child runs as www-data: it must read what is in @tmp (a test
     # key for a loopback SP, thrown away at the end).
     for d, dirs, files in os.walk(tmp):
@@ -722,47 +674,30 @@ def setup(ctx, tmp):
     ctx.apache = Apache(tmp, port)
 
 
+def cleanup(ctx, runner):
+    if ctx.apache is not None:
+        if runner.failed:
+            print(ctx.apache.logtext()[-8000:])
+        ctx.apache.stop()
+    shutil.rmtree(ctx.tmp, ignore_errors=True)
+    if ctx.keydir is not None:
+        shutil.rmtree(ctx.keydir, ignore_errors=True)
+
+
 def main():
-    ctx = Ctx()
-    ctx.srv = ctx.mbox = ctx.db = ctx.apache = None
-    ctx.keydir = None
     # In the system's temporary directory, not the build tree: apache's
     # child (www-data when run as root) must be able to reach it.
-    tmp = tempfile.mkdtemp(prefix="mellon-")
-    runner = Runner()
-    try:
-        runner.run(setup, ctx, tmp)
-        if not runner.failed:
-            for fn in [test_unauthenticated_redirects,
-                       test_sso_through_mellon,
-                       test_attributes_per_release_policy,
-                       test_assertion_was_encrypted_and_signed,
-                       test_mellon_refuses_tampering,
-                       test_mellon_checks_the_signature,
-                       test_slo_from_mellon,
-                       test_slo_from_idpd,
-                       test_audit]:
-                runner.run(fn, ctx)
-    finally:
-        if ctx.apache is not None:
-            if runner.failed:
-                print(ctx.apache.logtext()[-8000:])
-            ctx.apache.stop()
-        if ctx.srv is not None:
-            if not ctx.srv.alive() or runner.failed:
-                print(ctx.srv.logtext()[-6000:])
-            rc = ctx.srv.stop()
-            if rc != 0:
-                runner.failed += 1
-                print("not ok - idpd exit status %s" % rc)
-        if ctx.mbox is not None:
-            ctx.mbox.stop()
-        if ctx.db is not None:
-            ctx.db.drop()
-        shutil.rmtree(tmp, ignore_errors=True)
-        if ctx.keydir is not None:
-            shutil.rmtree(ctx.keydir, ignore_errors=True)
-    return runner.finish()
+    ctx = Ctx(tempfile.mkdtemp(prefix="mellon-"), apache=None, keydir=None)
+    return run_tests(ctx, setup, [
+        test_unauthenticated_redirects,
+        test_sso_through_mellon,
+        test_attributes_per_release_policy,
+        test_assertion_was_encrypted_and_signed,
+        test_mellon_refuses_tampering,
+        test_mellon_checks_the_signature,
+        test_slo_from_mellon,
+        test_slo_from_idpd,
+        test_audit], cleanup, setup_as_test=True)
 
 
 if __name__ == "__main__":

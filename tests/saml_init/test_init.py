@@ -16,32 +16,25 @@ with the pending id gets "pending unknown".
 import base64
 import os
 import re
-import secrets
-import signal
 import sys
 import tempfile
 import urllib.parse
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "account"))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "saml_sso"))
 
-from harness import (Browser, Database, Idpd, Mailbox, Runner, idpctl,
-                     link_in)
+import samlenv
+from samlenv import (PASSWORD, PENDING_RE, Ctx, add_sp, audit_last,
+                     keyed_database, post_form, run_tests, start_idpd)
+from harness import Browser, idpctl, link_in
 from saml2.saml import NAMEID_FORMAT_TRANSIENT
 from sp import SP
 
-PASSWORD = "Lindenbaum-Brunnen-42"
 EMAIL = "erika.init@example.org"
 EMAIL2 = "max.phone@example.org"
 EIDAS_LOW = "http://eidas.europa.eu/LoA/low"
 PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
 TRANSIENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"
 BIND = "sk_pending_bind"
-PENDING_RE = r"^/login\?pending=([A-Za-z0-9_-]{43})$"
-
-
-class Ctx:
-    pass
 
 
 # --- helpers ---------------------------------------------------------
@@ -56,19 +49,6 @@ def init_path(sp=None, relay_state=None, raw=None):
     if relay_state is not None:
         q["RelayState"] = relay_state
     return "/saml/sso/init?" + urllib.parse.urlencode(q)
-
-
-def post_form(reply):
-    """The auto-submitting form: (action, SAMLResponse, RelayState)."""
-    assert reply.status == 200, (reply.status, reply.text[:500])
-    action = re.search(r'<form id="saml-post"[^>]* action="([^"]+)"',
-                       reply.text)
-    resp = re.search(r'name="SAMLResponse" value="([^"]+)"', reply.text)
-    relay = re.search(r'name="RelayState" value="([^"]*)"', reply.text)
-    assert action and resp, reply.text[:500]
-    import html
-    return (html.unescape(action.group(1)), html.unescape(resp.group(1)),
-            html.unescape(relay.group(1)) if relay else None)
 
 
 def unsolicited_verdict(sp, reply):
@@ -100,11 +80,7 @@ def unsolicited_verdict(sp, reply):
 
 
 def login_form(b, pending, email=EMAIL):
-    r = b.get("/login?pending=" + pending)
-    assert r.status == 200, r.status
-    assert 'name="pending" value="%s"' % pending in r.text
-    return b.post("/login", {"email": email, "password": PASSWORD,
-                             "pending": pending, "csrf": r.csrf()})
+    return samlenv.login_form(b, pending, email)
 
 
 def start_init(b, sp, relay_state=None):
@@ -116,15 +92,8 @@ def start_init(b, sp, relay_state=None):
     return m.group(1), r
 
 
-def audit_last(ctx, event, field):
-    return ctx.db.query(
-        "SELECT details->>'%s' FROM audit_log WHERE event = '%s'"
-        " ORDER BY seq DESC LIMIT 1" % (field, event))
-
-
 def count(ctx, event):
-    return int(ctx.db.query("SELECT count(*) FROM audit_log"
-                            " WHERE event = '%s'" % event))
+    return samlenv.audit_count(ctx, event)
 
 
 def pending_rows(ctx):
@@ -168,8 +137,7 @@ def register(ctx, b, email, pending=None, verifier=None):
     assert r.status == 200, (r.status, r.text[:300])
     msg = ctx.mbox.wait_for(email, after=n)
     v = verifier or b
-    link = link_in(msg, "/verify")
-    r = v.get(link[len(ctx.srv.public):])
+    r = v.get(samlenv.path_of(ctx, link_in(msg, "/verify")))
     assert r.status == 200, r.status
     return r
 
@@ -409,7 +377,7 @@ def test_sp_initiated_bound_too(ctx):
     session: its pending request is bound the same way."""
     a = Browser(ctx.srv.port)
     reqid, url = ctx.sp1.redirect_url(ctx.idp_entity, "rs-sp")
-    r = a.get(url[len(ctx.srv.public):])
+    r = a.get(samlenv.path_of(ctx, url))
     assert r.status == 303, r.status
     pending = re.match(PENDING_RE, r.header("Location")).group(1)
     assert BIND in a.cookies
@@ -479,20 +447,9 @@ def acs_metadata(sp, acs_xml):
     return path
 
 
-def setup(ctx, tmp):
-    ctx.db = Database("init")
-    r = idpctl(ctx.db, "db", "migrate")
-    assert r.returncode == 0, r.stderr
-    ctx.env = {"IDP_KEYS_MASTER_KEY_FILE": os.path.join(tmp, "master.key")}
-    r = idpctl(ctx.db, "keys", "init", env=ctx.env)
-    assert r.returncode == 0, r.stderr
-    r = idpctl(ctx.db, "keys", "generate", "--bits", "2048", "--json",
-               env=ctx.env)
-    assert r.returncode == 0, r.stderr
-    import json
-    key_id = str(json.loads(r.stdout)["id"])
-    r = idpctl(ctx.db, "keys", "activate", key_id, "--force", env=ctx.env)
-    assert r.returncode == 0, r.stderr
+def setup(ctx):
+    tmp = ctx.tmp
+    keyed_database(ctx, "init", tmp)
     ctx.sp1 = SP(tmp, "sp1", allow_unsolicited=True)
     ctx.sp2 = SP(tmp, "sp2", want_assertions_signed=False,
                  want_response_signed=True, authn_requests_signed=False,
@@ -538,55 +495,25 @@ def setup(ctx, tmp):
             (ctx.sp3, ctx.sp3.metadata(), ["--disabled"]),
             (ctx.sp4, meta4, ["--no-encrypt-assertions"]),
             (ctx.sp5, meta5, ["--no-encrypt-assertions"])]:
-        r = idpctl(ctx.db, "sp", "add", "--metadata", meta, *args)
-        assert r.returncode == 0, r.stdout + r.stderr
-    ctx.mbox = Mailbox()
-    ctx.srv = Idpd(ctx.db, ctx.mbox, dict(ctx.env))
-    ctx.idp_entity = ctx.srv.public + "/saml/metadata"
-    meta = Browser(ctx.srv.port).get("/saml/metadata")
-    assert meta.status == 200, (meta.status, meta.text[:300])
-    for sp in (ctx.sp1, ctx.sp2, ctx.sp3, ctx.sp4, ctx.sp5):
-        sp.trust(meta.text)
+        add_sp(ctx, meta, *args)
+    start_idpd(ctx, (ctx.sp1, ctx.sp2, ctx.sp3, ctx.sp4, ctx.sp5))
 
 
 def main():
-    ctx = Ctx()
-    ctx.srv = ctx.mbox = ctx.db = None
-    tmp = tempfile.mkdtemp(prefix="init-", dir=".")
-    runner = Runner()
-    try:
-        setup(ctx, tmp)
-        for fn in [test_register_and_login_through_init,
-                   test_with_session,
-                   test_response_signed_transient,
-                   test_default_acs,
-                   test_head_does_nothing,
-                   test_hostile,
-                   test_disabled_while_logging_in,
-                   test_continue_from_other_browser,
-                   test_sp_initiated_bound_too,
-                   test_two_tabs,
-                   test_registration_verified_on_phone,
-                   test_audit_chain_intact]:
-            runner.run(fn, ctx)
-    finally:
-        if ctx.srv is not None:
-            if not ctx.srv.alive() or runner.failed:
-                print(ctx.srv.logtext()[-6000:])
-            if ctx.srv.alive():
-                ctx.srv.proc.send_signal(signal.SIGTERM)
-                ctx.srv.proc.wait(60)
-            log = ctx.srv.logtext()
-            rc = ctx.srv.stop()
-            # A clean exit: under ASan a leak or an error is a failure.
-            if rc != 0:
-                runner.failed += 1
-                print("not ok - idpd exit status %s\n%s" % (rc, log[-40000:]))
-        if ctx.mbox is not None:
-            ctx.mbox.stop()
-        if ctx.db is not None:
-            ctx.db.drop()
-    return runner.finish()
+    ctx = Ctx(tempfile.mkdtemp(prefix="init-", dir="."))
+    return run_tests(ctx, setup, [
+        test_register_and_login_through_init,
+        test_with_session,
+        test_response_signed_transient,
+        test_default_acs,
+        test_head_does_nothing,
+        test_hostile,
+        test_disabled_while_logging_in,
+        test_continue_from_other_browser,
+        test_sp_initiated_bound_too,
+        test_two_tabs,
+        test_registration_verified_on_phone,
+        test_audit_chain_intact])
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ import http.server
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -29,10 +28,10 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "account"))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "saml_sso"))
 
-from harness import Browser, Database, Idpd, Mailbox, Runner, idpctl
+from samlenv import Ctx, add_sp, keyed_database, run_tests, start_idpd
+from harness import Browser, Idpd, idpctl
 from sp import SP
 
 NS = {"md": "urn:oasis:names:tc:SAML:2.0:metadata",
@@ -42,10 +41,6 @@ DS_SIG = "{http://www.w3.org/2000/09/xmldsig#}Signature"
 INTERVAL = 5  # [saml] sp_metadata_refresh_interval for these tests
 VALIDITY = 7200
 CACHE = 1800
-
-
-class Ctx:
-    pass
 
 
 class MetaServer:
@@ -396,21 +391,10 @@ def test_audit_chain_intact(ctx):
 
 
 def setup(ctx):
-    ctx.db = Database("meta")
-    r = idpctl(ctx.db, "db", "migrate")
-    assert r.returncode == 0, r.stderr
-    ctx.env = {"IDP_KEYS_MASTER_KEY_FILE": os.path.join(ctx.tmp,
-                                                        "master.key"),
-               "IDP_SAML_METADATA_VALIDITY": str(VALIDITY),
-               "IDP_SAML_METADATA_CACHE_DURATION": str(CACHE),
-               "IDP_SAML_SP_METADATA_REFRESH_INTERVAL": str(INTERVAL)}
-    r = idpctl(ctx.db, "keys", "init", env=ctx.env)
-    assert r.returncode == 0, r.stderr
-    r = idpctl(ctx.db, "keys", "generate", "--bits", "2048", env=ctx.env)
-    assert r.returncode == 0, r.stderr
-    key_id = ctx.db.query("SELECT id FROM signing_keys")
-    r = idpctl(ctx.db, "keys", "activate", key_id, "--force", env=ctx.env)
-    assert r.returncode == 0, r.stderr
+    keyed_database(ctx, "meta", ctx.tmp, {
+        "IDP_SAML_METADATA_VALIDITY": str(VALIDITY),
+        "IDP_SAML_METADATA_CACHE_DURATION": str(CACHE),
+        "IDP_SAML_SP_METADATA_REFRESH_INTERVAL": str(INTERVAL)})
     # One entity, two generations of its metadata (new key, new ACS).
     ctx.sp_old = SP(ctx.tmp, "rp", acs="http://127.0.0.1:1/rp/acs")
     ctx.sp_new = SP(os.path.join(ctx.tmp, "v2"), "rp",
@@ -418,60 +402,30 @@ def setup(ctx):
     ctx.sp_other = SP(ctx.tmp, "other")
     ctx.meta_srv = MetaServer()
     ctx.meta_srv.serve(open(ctx.sp_old.metadata(), "rb").read())
-    r = idpctl(ctx.db, "sp", "add", "--metadata", ctx.meta_srv.url,
-               "--no-encrypt-assertions")
-    assert r.returncode == 0, r.stdout + r.stderr
-    ctx.mbox = Mailbox()
-    ctx.srv = Idpd(ctx.db, ctx.mbox, dict(ctx.env))
-    ctx.idp_entity = ctx.srv.public + "/saml/metadata"
-    meta = Browser(ctx.srv.port).get("/saml/metadata")
-    assert meta.status == 200, (meta.status, meta.text[:300])
-    for sp in (ctx.sp_old, ctx.sp_new):
-        sp.trust(meta.text)
+    add_sp(ctx, ctx.meta_srv.url, "--no-encrypt-assertions")
+    start_idpd(ctx, (ctx.sp_old, ctx.sp_new))
+
+
+def cleanup(ctx, runner):
+    if ctx.meta_srv is not None:
+        ctx.meta_srv.stop()
+    shutil.rmtree(ctx.tmp, ignore_errors=True)
 
 
 def main():
-    ctx = Ctx()
-    ctx.srv = ctx.srv2 = ctx.mbox = ctx.db = ctx.meta_srv = None
-    ctx.tmp = tempfile.mkdtemp(prefix="meta-", dir=".")
-    runner = Runner()
-    try:
-        setup(ctx)
-        for fn in [test_metadata_signed,
-                   test_metadata_tampered,
-                   test_metadata_pysaml2_verifies,
-                   test_metadata_values,
-                   test_config_refused,
-                   test_docs_name_every_key,
-                   test_refresh_picks_up_change,
-                   test_refresh_invalid_keeps_old,
-                   test_two_nodes_refresh_once,
-                   test_metadata_rollover,
-                   test_audit_chain_intact]:
-            runner.run(fn, ctx)
-    finally:
-        for srv in (ctx.srv, ctx.srv2):
-            if srv is None:
-                continue
-            if not srv.alive() or runner.failed:
-                print(srv.logtext()[-6000:])
-            if srv.alive():
-                srv.proc.send_signal(signal.SIGTERM)
-                srv.proc.wait(60)
-            log = srv.logtext()
-            rc = srv.stop()
-            # A clean exit: under ASan a leak or an error is a failure.
-            if rc != 0:
-                runner.failed += 1
-                print("not ok - idpd exit status %s\n%s" % (rc, log[-40000:]))
-        if ctx.meta_srv is not None:
-            ctx.meta_srv.stop()
-        if ctx.mbox is not None:
-            ctx.mbox.stop()
-        if ctx.db is not None:
-            ctx.db.drop()
-        shutil.rmtree(ctx.tmp, ignore_errors=True)
-    return runner.finish()
+    ctx = Ctx(tempfile.mkdtemp(prefix="meta-", dir="."), meta_srv=None)
+    return run_tests(ctx, setup, [
+        test_metadata_signed,
+        test_metadata_tampered,
+        test_metadata_pysaml2_verifies,
+        test_metadata_values,
+        test_config_refused,
+        test_docs_name_every_key,
+        test_refresh_picks_up_change,
+        test_refresh_invalid_keeps_old,
+        test_two_nodes_refresh_once,
+        test_metadata_rollover,
+        test_audit_chain_intact], cleanup)
 
 
 if __name__ == "__main__":

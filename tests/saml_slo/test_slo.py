@@ -7,35 +7,25 @@ logout started here (/logout) reaches both and lists them. Then hostile
 messages through the real /saml/slo: refused, audited, no session ended,
 idpd healthy."""
 import html
-import json
 import os
 import re
 import secrets
-import signal
 import sys
 import tempfile
 import urllib.parse
 
 HERE = os.path.dirname(__file__)
-sys.path.insert(0, os.path.join(HERE, "..", "account"))
 sys.path.insert(0, os.path.join(HERE, "..", "saml_sso"))
 
-from harness import Browser, Database, Idpd, Mailbox, Runner, idpctl
+from samlenv import (PASSWORD, Ctx, add_sp, audit_count, audit_last,
+                     keyed_database, login_continue, path_of, run_tests,
+                     start_idpd)
+from harness import Browser, idpctl
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from sp import SloSP, deflate_b64
 
-PASSWORD = "Lindenbaum-Brunnen-42"
 EMAIL = "erika.slo@example.org"
 SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
-
-
-class Ctx:
-    pass
-
-
-def path_of(ctx, url):
-    assert url.startswith(ctx.srv.public), url
-    return url[len(ctx.srv.public):]
 
 
 def register(ctx):
@@ -86,12 +76,7 @@ def login_at(ctx, sp, b):
     reqid, url = sp.redirect_url(ctx.idp_entity, "rs")
     r = b.get(path_of(ctx, url))
     if r.status == 303:
-        pending = r.header("Location").split("pending=")[1]
-        f = b.get("/login?pending=" + pending)
-        r = b.post("/login", {"email": EMAIL, "password": PASSWORD,
-                              "pending": pending, "csrf": f.csrf()})
-        assert r.status == 303, r.status
-        r = b.get(r.header("Location"))
+        r = login_continue(b, r, EMAIL)
     action, fields = post_form(r)
     assert action == sp.acs
     resp = sp.parse(fields["SAMLResponse"])
@@ -102,15 +87,8 @@ def logged_in(b):
     return b.get("/account").status == 200
 
 
-def audit_count(ctx, event):
-    return int(ctx.db.query("SELECT count(*) FROM audit_log"
-                            " WHERE event = '%s'" % event))
-
-
 def last_reason(ctx, event):
-    return ctx.db.query("SELECT details->>'reason' FROM audit_log"
-                        " WHERE event = '%s' ORDER BY seq DESC LIMIT 1"
-                        % event)
+    return audit_last(ctx, event, "reason")
 
 
 def sp2_answers(ctx, b, target, success=True):
@@ -408,69 +386,31 @@ def test_audit_chain_intact(ctx):
     assert ctx.srv.alive()
 
 
-def setup(ctx, tmp):
-    ctx.db = Database("slo")
-    r = idpctl(ctx.db, "db", "migrate")
-    assert r.returncode == 0, r.stderr
-    ctx.env = {"IDP_KEYS_MASTER_KEY_FILE": os.path.join(tmp, "master.key")}
-    assert idpctl(ctx.db, "keys", "init", env=ctx.env).returncode == 0
-    r = idpctl(ctx.db, "keys", "generate", "--bits", "2048", "--json",
-               env=ctx.env)
-    assert r.returncode == 0, r.stderr
-    key_id = str(json.loads(r.stdout)["id"])
-    r = idpctl(ctx.db, "keys", "activate", key_id, "--force", env=ctx.env)
-    assert r.returncode == 0, r.stderr
+def setup(ctx):
+    tmp = ctx.tmp
+    keyed_database(ctx, "slo", tmp)
     ctx.sp1 = SloSP(tmp, "sp1")
     ctx.sp2 = SloSP(tmp, "sp2")
     ctx.sp3 = SloSP(tmp, "sp3")
     for sp, extra in [(ctx.sp1, []), (ctx.sp2, []), (ctx.sp3, ["--disabled"])]:
-        r = idpctl(ctx.db, "sp", "add", "--metadata", sp.metadata(),
-                   "--release", "given_name", "--nameid", "persistent",
-                   "--no-encrypt-assertions", *extra)
-        assert r.returncode == 0, r.stdout + r.stderr
-    ctx.mbox = Mailbox()
-    ctx.srv = Idpd(ctx.db, ctx.mbox, dict(ctx.env))
-    ctx.idp_entity = ctx.srv.public + "/saml/metadata"
+        add_sp(ctx, sp.metadata(), "--release", "given_name", "--nameid",
+               "persistent", "--no-encrypt-assertions", *extra)
+    start_idpd(ctx, (ctx.sp1, ctx.sp2, ctx.sp3))
     ctx.slo = ctx.srv.public + "/saml/slo"
-    meta = Browser(ctx.srv.port).get("/saml/metadata")
-    assert meta.status == 200
-    for sp in (ctx.sp1, ctx.sp2, ctx.sp3):
-        sp.trust(meta.text)
     register(ctx)
 
 
 def main():
-    ctx = Ctx()
-    ctx.srv = ctx.mbox = ctx.db = None
-    tmp = tempfile.mkdtemp(prefix="slo-", dir=".")
-    runner = Runner()
-    try:
-        setup(ctx, tmp)
-        for fn in [test_sp_initiated_redirect,
-                   test_sp_initiated_post,
-                   test_idp_initiated,
-                   test_idp_initiated_no_answer,
-                   test_no_participants,
-                   test_hostile,
-                   test_wrong_in_response_to,
-                   test_audit_chain_intact]:
-            runner.run(fn, ctx)
-    finally:
-        if ctx.srv is not None:
-            if not ctx.srv.alive() or runner.failed:
-                print(ctx.srv.logtext()[-8000:])
-            if ctx.srv.alive():
-                ctx.srv.proc.send_signal(signal.SIGTERM)
-                ctx.srv.proc.wait(60)
-            rc = ctx.srv.stop()
-            if rc != 0:
-                runner.failed += 1
-                print("not ok - idpd exit status %s" % rc)
-        if ctx.mbox is not None:
-            ctx.mbox.stop()
-        if ctx.db is not None:
-            ctx.db.drop()
-    return runner.finish()
+    ctx = Ctx(tempfile.mkdtemp(prefix="slo-", dir="."))
+    return run_tests(ctx, setup, [
+        test_sp_initiated_redirect,
+        test_sp_initiated_post,
+        test_idp_initiated,
+        test_idp_initiated_no_answer,
+        test_no_participants,
+        test_hostile,
+        test_wrong_in_response_to,
+        test_audit_chain_intact])
 
 
 if __name__ == "__main__":

@@ -8,24 +8,21 @@ real endpoints: no assertion, an audit entry with the reason, idpd healthy.
 """
 import base64
 import datetime
-import html
 import json
-import os
 import re
 import secrets
-import signal
 import sys
 import tempfile
 import urllib.parse
 import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "account"))
-
-from harness import (Browser, Database, Idpd, Mailbox, Runner, idpctl,
-                     link_in)
+import samlenv
+from samlenv import (PASSWORD, Ctx, add_sp, audit_count, audit_last,
+                     keyed_database, login_continue, path_of, post_form,
+                     run_tests, start_idpd)
+from harness import Browser, idpctl, link_in
 from sp import SP, deflate_b64
 
-PASSWORD = "Lindenbaum-Brunnen-42"
 EMAIL = "erika.sso@example.org"
 NS = {"samlp": "urn:oasis:names:tc:SAML:2.0:protocol",
       "saml": "urn:oasis:names:tc:SAML:2.0:assertion",
@@ -34,36 +31,11 @@ NS = {"samlp": "urn:oasis:names:tc:SAML:2.0:protocol",
 EIDAS_LOW = "http://eidas.europa.eu/LoA/low"
 
 
-class Ctx:
-    pass
-
-
 # --- helpers ---------------------------------------------------------
 
 
-def path_of(ctx, url):
-    assert url.startswith(ctx.srv.public), url
-    return url[len(ctx.srv.public):]
-
-
-def post_form(reply):
-    """The auto-submitting form: (action, SAMLResponse, RelayState)."""
-    assert reply.status == 200, (reply.status, reply.text[:500])
-    action = re.search(r'<form id="saml-post"[^>]* action="([^"]+)"',
-                       reply.text)
-    resp = re.search(r'name="SAMLResponse" value="([^"]+)"', reply.text)
-    relay = re.search(r'name="RelayState" value="([^"]*)"', reply.text)
-    assert action and resp, reply.text[:500]
-    return (html.unescape(action.group(1)), html.unescape(resp.group(1)),
-            html.unescape(relay.group(1)) if relay else None)
-
-
-def login_form(ctx, b, pending, email=EMAIL, password=PASSWORD):
-    r = b.get("/login?pending=" + pending)
-    assert r.status == 200, r.status
-    assert 'name="pending" value="%s"' % pending in r.text
-    return b.post("/login", {"email": email, "password": password,
-                             "pending": pending, "csrf": r.csrf()})
+def login_form(b, pending):
+    return samlenv.login_form(b, pending, EMAIL)
 
 
 def sso(ctx, sp, b, relay_state="rs-1", login=True, **kw):
@@ -74,14 +46,7 @@ def sso(ctx, sp, b, relay_state="rs-1", login=True, **kw):
     r = b.get(path_of(ctx, url))
     logged_in = False
     if r.status == 303 and login:
-        loc = r.header("Location")
-        m = re.match(r"^/login\?pending=([A-Za-z0-9_-]{43})$", loc)
-        assert m, loc
-        r = login_form(ctx, b, m.group(1))
-        assert r.status == 303, (r.status, r.text[:300])
-        loc = r.header("Location")
-        assert loc == "/saml/continue?pending=" + m.group(1), loc
-        r = b.get(loc)
+        r = login_continue(b, r, EMAIL)
         logged_in = True
     return reqid, r, logged_in
 
@@ -94,15 +59,11 @@ def verdict(sp, reply):
 
 
 def last_rejection(ctx):
-    out = ctx.db.query(
-        "SELECT details->>'reason' FROM audit_log"
-        " WHERE event = 'sso_request_rejected' ORDER BY seq DESC LIMIT 1")
-    return out
+    return audit_last(ctx, "sso_request_rejected", "reason")
 
 
 def rejections(ctx):
-    return int(ctx.db.query("SELECT count(*) FROM audit_log"
-                            " WHERE event = 'sso_request_rejected'"))
+    return audit_count(ctx, "sso_request_rejected")
 
 
 def now_iso(delta=0):
@@ -198,7 +159,7 @@ def test_register_from_portal(ctx):
     r = b.get(path_of(ctx, link_in(msg, "/verify")))
     assert r.status == 200
     assert "/login?pending=" + pending in r.text, r.text[:2000]
-    r = login_form(ctx, b, pending)
+    r = login_form(b, pending)
     assert r.header("Location") == "/saml/continue?pending=" + pending
     r = b.get("/saml/continue?pending=" + pending)
     resp, relay, _ = verdict(ctx.sp1, r)
@@ -629,19 +590,9 @@ def test_audit_chain_intact(ctx):
 # --- setup ---------------------------------------------------------------
 
 
-def setup(ctx, tmp):
-    ctx.db = Database("sso")
-    r = idpctl(ctx.db, "db", "migrate")
-    assert r.returncode == 0, r.stderr
-    ctx.env = {"IDP_KEYS_MASTER_KEY_FILE": os.path.join(tmp, "master.key")}
-    r = idpctl(ctx.db, "keys", "init", env=ctx.env)
-    assert r.returncode == 0, r.stderr
-    r = idpctl(ctx.db, "keys", "generate", "--bits", "2048", "--json",
-               env=ctx.env)
-    assert r.returncode == 0, r.stderr
-    key_id = str(json.loads(r.stdout)["id"])
-    r = idpctl(ctx.db, "keys", "activate", key_id, "--force", env=ctx.env)
-    assert r.returncode == 0, r.stderr
+def setup(ctx):
+    tmp = ctx.tmp
+    keyed_database(ctx, "sso", tmp)
     ctx.sp1 = SP(tmp, "sp1")
     ctx.sp2 = SP(tmp, "sp2", want_assertions_signed=False,
                  want_response_signed=True, authn_requests_signed=False)
@@ -657,68 +608,38 @@ def setup(ctx, tmp):
                        "--no-require-signed-requests",
                        "--no-encrypt-assertions"]),
             (ctx.sp3, ["--disabled"])]:
-        r = idpctl(ctx.db, "sp", "add", "--metadata", sp.metadata(), *args)
-        assert r.returncode == 0, r.stdout + r.stderr
-    ctx.mbox = Mailbox()
-    ctx.srv = Idpd(ctx.db, ctx.mbox, dict(ctx.env))
-    ctx.idp_entity = ctx.srv.public + "/saml/metadata"
-    meta = Browser(ctx.srv.port).get("/saml/metadata")
-    assert meta.status == 200, (meta.status, meta.text[:300])
-    for sp in (ctx.sp1, ctx.sp2, ctx.sp3):
-        sp.trust(meta.text)
+        add_sp(ctx, sp.metadata(), *args)
+    start_idpd(ctx, (ctx.sp1, ctx.sp2, ctx.sp3))
 
 
 def main():
-    ctx = Ctx()
-    ctx.srv = ctx.mbox = ctx.db = None
-    tmp = tempfile.mkdtemp(prefix="sso-", dir=".")
-    runner = Runner()
-    try:
-        setup(ctx, tmp)
-        for fn in [test_metadata,
-                   test_register_from_portal,
-                   test_session_reuse_same_nameid,
-                   test_post_form_headers,
-                   test_signed_once,
-                   test_second_sp_other_nameid,
-                   test_post_binding,
-                   test_post_signed,
-                   test_transient,
-                   test_force_authn,
-                   test_is_passive,
-                   test_authn_context,
-                   test_nameid_policy,
-                   test_issue_instant_skew,
-                   test_replay,
-                   test_unknown_and_disabled_issuer,
-                   test_foreign_acs,
-                   test_signature_required,
-                   test_xml_attacks,
-                   test_signature_wrapping_post,
-                   test_encoding_attacks,
-                   test_relay_state_limit,
-                   test_pending_id_hostile,
-                   test_key_rollover,
-                   test_audit_chain_intact]:
-            runner.run(fn, ctx)
-    finally:
-        if ctx.srv is not None:
-            if not ctx.srv.alive() or runner.failed:
-                print(ctx.srv.logtext()[-6000:])
-            if ctx.srv.alive():
-                ctx.srv.proc.send_signal(signal.SIGTERM)
-                ctx.srv.proc.wait(60)
-            log = ctx.srv.logtext()
-            rc = ctx.srv.stop()
-            # A clean exit: under ASan a leak or an error is a failure.
-            if rc != 0:
-                runner.failed += 1
-                print("not ok - idpd exit status %s\n%s" % (rc, log[-40000:]))
-        if ctx.mbox is not None:
-            ctx.mbox.stop()
-        if ctx.db is not None:
-            ctx.db.drop()
-    return runner.finish()
+    ctx = Ctx(tempfile.mkdtemp(prefix="sso-", dir="."))
+    return run_tests(ctx, setup, [
+        test_metadata,
+        test_register_from_portal,
+        test_session_reuse_same_nameid,
+        test_post_form_headers,
+        test_signed_once,
+        test_second_sp_other_nameid,
+        test_post_binding,
+        test_post_signed,
+        test_transient,
+        test_force_authn,
+        test_is_passive,
+        test_authn_context,
+        test_nameid_policy,
+        test_issue_instant_skew,
+        test_replay,
+        test_unknown_and_disabled_issuer,
+        test_foreign_acs,
+        test_signature_required,
+        test_xml_attacks,
+        test_signature_wrapping_post,
+        test_encoding_attacks,
+        test_relay_state_limit,
+        test_pending_id_hostile,
+        test_key_rollover,
+        test_audit_chain_intact])
 
 
 if __name__ == "__main__":

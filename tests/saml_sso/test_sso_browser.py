@@ -6,15 +6,14 @@ response to the portal's ACS by itself, under the reply's CSP (script-src
 The ACS is a small HTTP server on loopback; pysaml2 judges what arrives.
 """
 import http.server
-import os
 import sys
 import tempfile
 import threading
 import urllib.parse
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "account"))
-
-from harness import Browser, Database, Idpd, Mailbox, Runner, free_port, idpctl
+from samlenv import (PASSWORD, Ctx, add_sp, keyed_database, ok, run_tests,
+                     start_idpd)
+from harness import free_port, idpctl
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -22,7 +21,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from sp import SP
 
-PASSWORD = "Lindenbaum-Brunnen-42"
 EMAIL = "browser.sso@example.org"
 
 
@@ -122,48 +120,27 @@ def test_button_without_javascript(ctx):
     ctx.sp.parse(form["SAMLResponse"][0])
 
 
+def setup(ctx):
+    keyed_database(ctx, "ssobrowser", ctx.tmp)
+    ok(idpctl(ctx.db, "account", "create", "--email", EMAIL,
+              "--given-name", "Erika", "--family-name", "Mustermann",
+              "--verified", stdin=PASSWORD + "\n"))
+    ctx.acs = Acs()
+    ctx.sp = SP(ctx.tmp, "spb", acs="http://127.0.0.1:%d/acs" % ctx.acs.port)
+    add_sp(ctx, ctx.sp.metadata(), "--release", "given_name",
+           "--no-encrypt-assertions")
+    start_idpd(ctx, (ctx.sp,))
+
+
+def cleanup(ctx, runner):
+    if ctx.acs is not None:
+        ctx.acs.stop()
+
+
 def main():
-    ctx = type("Ctx", (), {})()
-    ctx.srv = ctx.mbox = ctx.db = ctx.acs = None
-    tmp = tempfile.mkdtemp(prefix="sso-browser-", dir=".")
-    runner = Runner()
-    try:
-        ctx.db = Database("ssobrowser")
-        assert idpctl(ctx.db, "db", "migrate").returncode == 0
-        env = {"IDP_KEYS_MASTER_KEY_FILE": os.path.join(tmp, "master.key")}
-        assert idpctl(ctx.db, "keys", "init", env=env).returncode == 0
-        r = idpctl(ctx.db, "keys", "generate", "--bits", "2048", "--json",
-                   env=env)
-        assert r.returncode == 0, r.stderr
-        key_id = str(__import__("json").loads(r.stdout)["id"])
-        r = idpctl(ctx.db, "keys", "activate", key_id, "--force", env=env)
-        assert r.returncode == 0, r.stderr
-        r = idpctl(ctx.db, "account", "create", "--email", EMAIL,
-                   "--given-name", "Erika", "--family-name", "Mustermann",
-                   "--verified", stdin=PASSWORD + "\n")
-        assert r.returncode == 0, r.stdout + r.stderr
-        ctx.acs = Acs()
-        ctx.sp = SP(tmp, "spb", acs="http://127.0.0.1:%d/acs" % ctx.acs.port)
-        r = idpctl(ctx.db, "sp", "add", "--metadata", ctx.sp.metadata(),
-                   "--release", "given_name", "--no-encrypt-assertions")
-        assert r.returncode == 0, r.stdout + r.stderr
-        ctx.mbox = Mailbox()
-        ctx.srv = Idpd(ctx.db, ctx.mbox, env)
-        ctx.idp_entity = ctx.srv.public + "/saml/metadata"
-        ctx.sp.trust(Browser(ctx.srv.port).get("/saml/metadata").text)
-        for fn in [test_autosubmit, test_button_without_javascript]:
-            runner.run(fn, ctx)
-    finally:
-        if ctx.srv is not None:
-            if runner.failed:
-                print(ctx.srv.logtext()[-4000:])
-            ctx.srv.stop()
-        for x in (ctx.mbox, ctx.acs):
-            if x is not None:
-                x.stop()
-        if ctx.db is not None:
-            ctx.db.drop()
-    return runner.finish()
+    ctx = Ctx(tempfile.mkdtemp(prefix="sso-browser-", dir="."), acs=None)
+    return run_tests(ctx, setup, [test_autosubmit,
+                                  test_button_without_javascript], cleanup)
 
 
 if __name__ == "__main__":
