@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Demo portal: a small SAML service provider built with pysaml2 (Debian
 python3-pysaml2) that signs citizens in through servicekonto and shows what
-it received: the NameID, the attributes, the level of assurance.
+it received: the NameID, the attributes, the level of assurance; logout
+is SAML single logout (servicekonto ends the session there and at every
+other portal, and can log the citizen out of this portal too).
 
 For the local default run (make run) and for trying the flow in a browser;
 not part of the IdP and not for production.
@@ -26,9 +28,11 @@ from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import NAMEID_FORMAT_PERSISTENT
+from saml2.sigver import verify_redirect_signature
 
 SESSIONS = {}  # cookie value -> identity (in memory; a demo)
 OUTSTANDING = {}  # AuthnRequest ID -> where to go after login
+OUTSTANDING_LOGOUT = set()  # IDs of our LogoutRequests
 SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 
 
@@ -84,6 +88,76 @@ def page(title, body):
 class Portal:
     def __init__(self, client):
         self.client = client
+        self.idp = next(iter(client.metadata.identity_providers()))
+        self.idp_slo = client.metadata.single_logout_service(
+            self.idp, BINDING_HTTP_REDIRECT, "idpsso")[0]["location"]
+        # Every signing certificate of its metadata (two in a rollover).
+        self.idp_certs = client.metadata.certs(self.idp, "idpsso", "signing")
+
+    def redirect(self, start, location, cookie=None):
+        headers = [("Location", location)]
+        if cookie is not None:
+            headers.append(("Set-Cookie", cookie))
+        start("303 See Other", headers)
+        return [b""]
+
+    def signed_query(self, env):
+        """The query of a Redirect-binding message from the IdP, its
+        signature checked against the IdP's metadata certificate."""
+        q = {k: v[0] for k, v in urllib.parse.parse_qs(
+            env.get("QUERY_STRING", "")).items()}
+        if not any(verify_redirect_signature(q, self.client.sec.sec_backend,
+                                             cert=c) for c in self.idp_certs):
+            raise ValueError("bad or missing signature")
+        return q
+
+    def logout(self, sid, start):
+        """Portal-initiated single logout: our session ends here at once,
+        then a signed LogoutRequest goes to servicekonto, which ends the
+        citizen's session there and at the other portals."""
+        who = SESSIONS.pop(sid, None)
+        gone = "demo=; Path=/; Max-Age=0"
+        if who is None:
+            return self.redirect(start, "/", gone)
+        reqid, req = self.client.create_logout_request(
+            self.idp_slo, self.idp, name_id=who["name_id_obj"],
+            session_indexes=[who["session_index"]], sign=False)
+        OUTSTANDING_LOGOUT.add(reqid)
+        info = self.client.apply_binding(BINDING_HTTP_REDIRECT, str(req),
+                                         self.idp_slo, "/", sigalg=SHA256)
+        return self.redirect(start, dict(info["headers"])["Location"], gone)
+
+    def slo(self, env, start):
+        q = self.signed_query(env)
+        if "SAMLResponse" in q:
+            # The answer to our LogoutRequest.
+            resp = self.client.parse_logout_request_response(
+                q["SAMLResponse"], BINDING_HTTP_REDIRECT)
+            if resp.in_response_to not in OUTSTANDING_LOGOUT:
+                raise ValueError("a LogoutResponse we did not ask for")
+            OUTSTANDING_LOGOUT.discard(resp.in_response_to)
+            start("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+            return [page("Abgemeldet", "<p>Sie sind abgemeldet, hier und "
+                         "beim Servicekonto (Status: %s).</p>"
+                         "<p><a href='/'>Zur Startseite</a></p>"
+                         % html.escape(resp.response.status.status_code.value
+                                       .rsplit(":", 1)[-1]))]
+        # servicekonto logs the citizen out (logout there or at another
+        # portal): end every session of that NameID and SessionIndex.
+        req = self.client.parse_logout_request(q["SAMLRequest"],
+                                               BINDING_HTTP_REDIRECT)
+        msg = req.message
+        for k, v in list(SESSIONS.items()):
+            if (v["name_id"] == msg.name_id.text and
+                    v["session_index"] in [i.text for i in
+                                           msg.session_index]):
+                del SESSIONS[k]
+        resp = self.client.create_logout_response(
+            msg, [BINDING_HTTP_REDIRECT], sign=False)
+        info = self.client.apply_binding(
+            BINDING_HTTP_REDIRECT, str(resp), self.idp_slo,
+            q.get("RelayState"), response=True, sigalg=SHA256)
+        return self.redirect(start, dict(info["headers"])["Location"])
 
     def __call__(self, env, start):
         path = env.get("PATH_INFO", "/")
@@ -114,20 +188,25 @@ class Portal:
             sid = secrets.token_urlsafe(32)
             SESSIONS[sid] = {
                 "name_id": str(resp.name_id.text),
+                "name_id_obj": resp.name_id,
                 "format": str(resp.name_id.format),
+                "session_index": resp.assertion.authn_statement[0]
+                .session_index,
                 "attributes": resp.get_identity(),
                 # (AuthnContextClassRef, authorities, instant) per statement
                 "authn": ["%s (%s)" % (a[0], a[2]) for a in resp.authn_info()],
             }
-            start("303 See Other", [
-                ("Location", "/"),
-                ("Set-Cookie", "demo=%s; Path=/; HttpOnly; SameSite=Lax" % sid)])
-            return [b""]
+            return self.redirect(
+                start, "/", "demo=%s; Path=/; HttpOnly; SameSite=Lax" % sid)
         if path == "/logout":
-            SESSIONS.pop(sid, None)
-            start("303 See Other", [("Location", "/"),
-                                    ("Set-Cookie", "demo=; Path=/; Max-Age=0")])
-            return [b""]
+            return self.logout(sid, start)
+        if path == "/slo":
+            try:
+                return self.slo(env, start)
+            except Exception as e:  # show why, it is a demo
+                start("400 Bad Request", [("Content-Type", "text/html")])
+                return [page("Abmeldung abgelehnt", "<p>%s</p>"
+                             % html.escape(repr(e)))]
         start("200 OK", [("Content-Type", "text/html; charset=utf-8")])
         who = SESSIONS.get(sid)
         if who is None:
@@ -141,7 +220,8 @@ class Portal:
         return [page("Angemeldet", (
             "<p>NameID (%s):<br><code>%s</code></p>"
             "<p>Authentisierung: %s</p><table>%s</table>"
-            "<p><a href='/logout'>Abmelden</a></p>")
+            "<p><a href='/logout'>Abmelden (hier und beim Servicekonto)"
+            "</a></p>")
             % (html.escape(who["format"]), html.escape(who["name_id"]),
                html.escape("; ".join(who["authn"])), rows))]
 
