@@ -169,14 +169,16 @@ struct keys_material {
  * certificate for it: subject and issuer CN=@cn (1..CFG_CERT_SUBJECT_MAX
  * bytes of UTF-8 without control characters), a random positive 159-bit
  * serial number, valid from now for @days days (1..3650), signed with
- * SHA-256, basicConstraints CA:FALSE and keyUsage digitalSignature, both
+ * SHA-256, basicConstraints CA:FALSE and the keyUsage of @purpose
+ * (digitalSignature; keyEncipherment for eid-encryption), both
  * critical. Takes from a fraction of a second (2048) to seconds (4096).
  * On success fills @out (release with keys_material_clear()); on failure
  * @out is empty.
  * Returns 0, IDP_ERR_INVALID (arguments), IDP_ERR_NOMEM or
  * IDP_ERR_INTERNAL (OpenSSL failed; its reason is in @err).
  */
-IDP_WUR int keys_generate(unsigned bits, unsigned days, const char *cn,
+IDP_WUR int keys_generate(enum keys_purpose purpose, unsigned bits,
+			  unsigned days, const char *cn,
 			  struct keys_material *out, char *err, size_t errlen);
 
 /* Free and zero what @m holds; @m becomes empty. NULL is fine. */

@@ -145,15 +145,38 @@ set_serial(X509 *x)
 	return ok;
 }
 
-static X509 *
-cert_new(EVP_PKEY *pkey, unsigned days, const char *cn)
+/*
+ * keyUsage by purpose: signing keys sign, an eid-encryption key only
+ * receives the symmetric keys of encrypted assertions (RSA-OAEP key
+ * transport), so a relying service that checks the usage of our
+ * certificates finds exactly what each key is for.
+ */
+static const char *
+key_usage(enum keys_purpose purpose)
 {
+	switch (purpose) {
+	case KEYS_PURPOSE_SAML:
+	case KEYS_PURPOSE_EID_SIGNING:
+		return "critical,digitalSignature";
+	case KEYS_PURPOSE_EID_ENCRYPTION:
+		return "critical,keyEncipherment";
+	}
+	return NULL;
+}
+
+static X509 *
+cert_new(EVP_PKEY *pkey, enum keys_purpose purpose, unsigned days,
+	 const char *cn)
+{
+	const char *usage = key_usage(purpose);
 	X509 *x = X509_new();
 	X509_NAME *name;
 	time_t now = time(NULL);
 
-	if (x == NULL)
+	if (x == NULL || usage == NULL) {
+		X509_free(x);
 		return NULL;
+	}
 	name = X509_get_subject_name(x);
 	/* One clock reading for both ends: exactly @days days apart. */
 	if (X509_set_version(x, X509_VERSION_3) != 1 || !set_serial(x) ||
@@ -166,7 +189,7 @@ cert_new(EVP_PKEY *pkey, unsigned days, const char *cn)
 				       0) != 1 ||
 	    X509_set_issuer_name(x, name) != 1 ||
 	    !add_ext(x, NID_basic_constraints, "critical,CA:FALSE") ||
-	    !add_ext(x, NID_key_usage, "critical,digitalSignature") ||
+	    !add_ext(x, NID_key_usage, usage) ||
 	    !add_ext(x, NID_subject_key_identifier, "hash") ||
 	    X509_sign(x, pkey, EVP_sha256()) <= 0) {
 		X509_free(x);
@@ -229,8 +252,9 @@ cert_pem(X509 *x)
 }
 
 int
-keys_generate(unsigned bits, unsigned days, const char *cn,
-	      struct keys_material *out, char *err, size_t errlen)
+keys_generate(enum keys_purpose purpose, unsigned bits, unsigned days,
+	      const char *cn, struct keys_material *out, char *err,
+	      size_t errlen)
 {
 	EVP_PKEY *pkey = NULL;
 	X509 *x = NULL;
@@ -264,7 +288,7 @@ keys_generate(unsigned bits, unsigned days, const char *cn,
 		rc = IDP_ERR_INTERNAL;
 		goto out;
 	}
-	x = cert_new(pkey, days, cn);
+	x = cert_new(pkey, purpose, days, cn);
 	if (x == NULL) {
 		keys_report_ossl(err, errlen, "cannot make the certificate");
 		rc = IDP_ERR_INTERNAL;

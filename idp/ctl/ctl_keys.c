@@ -221,7 +221,8 @@ put_new_key(GString *o, const struct keys_result *r,
  * 2048 bits. Reports and returns CTL_EXIT_FAIL, else CTL_EXIT_OK.
  */
 static int
-material_new(const struct cfg *cfg, unsigned bits, struct keys_material *m)
+material_new(const struct cfg *cfg, enum keys_purpose purpose, unsigned bits,
+	     struct keys_material *m)
 {
 	char cn[CFG_CERT_SUBJECT_MAX + 1], err[KEYS_ERR_MAX];
 
@@ -235,8 +236,8 @@ material_new(const struct cfg *cfg, unsigned bits, struct keys_material *m)
 			"party that cannot handle more\n",
 			bits, KEYS_BITS_BSI_MIN);
 	}
-	if (keys_generate(bits, cfg->keys_certificate_validity_days, cn, m, err,
-			  sizeof(err)) != 0)
+	if (keys_generate(purpose, bits, cfg->keys_certificate_validity_days,
+			  cn, m, err, sizeof(err)) != 0)
 		return ctl_fail("%s", err);
 	return CTL_EXIT_OK;
 }
@@ -302,7 +303,7 @@ new_key_run(const struct cfg *cfg, int argc, char **argv, bool rotate)
 	    r.published_for < (int64_t)cfg->keys_rollover_window_s) {
 		r.refusal = KEYS_NOTHING_TO_DO;
 	} else {
-		rc = material_new(cfg, bits, &m);
+		rc = material_new(cfg, purpose, bits, &m);
 		if (rc != CTL_EXIT_OK)
 			goto out;
 		if ((rotate ? keys_rotate : keys_add)(

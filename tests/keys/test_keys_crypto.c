@@ -425,8 +425,9 @@ test_generate_each_size(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < G_N_ELEMENTS(bits); i++) {
-		if (keys_generate(bits[i], 30 + (unsigned)i, "idp.example.org",
-				  &m[i], err, sizeof(err)) != 0)
+		if (keys_generate(KEYS_PURPOSE_SAML, bits[i], 30 + (unsigned)i,
+				  "idp.example.org", &m[i], err,
+				  sizeof(err)) != 0)
 			fail_msg("%u bits: %s", bits[i], err);
 		check_material(&m[i], bits[i], 30 + (unsigned)i,
 			       "idp.example.org");
@@ -454,11 +455,13 @@ test_generate_unicode_and_limits(void **state)
 	(void)state;
 	memset(cn64, 'a', 64);
 	cn64[64] = '\0';
-	assert_int_equal(keys_generate(2048, 3650, cn64, &m, err, sizeof(err)),
+	assert_int_equal(keys_generate(KEYS_PURPOSE_SAML, 2048, 3650, cn64, &m,
+				       err, sizeof(err)),
 			 0);
 	check_material(&m, 2048, 3650, cn64);
 	keys_material_clear(&m);
-	assert_int_equal(keys_generate(2048, 1, "Bürgerkonto Köln", &m, err,
+	assert_int_equal(keys_generate(KEYS_PURPOSE_SAML, 2048, 1,
+				       "Bürgerkonto Köln", &m, err,
 				       sizeof(err)),
 			 0);
 	check_material(&m, 2048, 1, "Bürgerkonto Köln");
@@ -473,12 +476,60 @@ expect_generate_refused(unsigned bits, unsigned days, const char *cn,
 	char err[KEYS_ERR_MAX] = "";
 
 	memset(&m, 0x5a, sizeof(m));
-	assert_int_equal(keys_generate(bits, days, cn, &m, err, sizeof(err)),
+	assert_int_equal(keys_generate(KEYS_PURPOSE_SAML, bits, days, cn, &m,
+				       err, sizeof(err)),
 			 IDP_ERR_INVALID);
 	if (strstr(err, want) == NULL)
 		fail_msg("want '%s' in: %s", want, err);
 	assert_null(m.key_pem);
 	assert_null(m.cert_pem);
+}
+
+/*
+ * keyUsage follows the purpose: the eID service encrypts to an
+ * eid-encryption key (key transport) and verifies the other two.
+ */
+static void
+test_generate_key_usage_by_purpose(void **state)
+{
+	static const struct {
+		enum keys_purpose purpose;
+		bool sign, encipher;
+	} want[] = {
+		{KEYS_PURPOSE_SAML, true, false},
+		{KEYS_PURPOSE_EID_SIGNING, true, false},
+		{KEYS_PURPOSE_EID_ENCRYPTION, false, true},
+	};
+	char err[KEYS_ERR_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct keys_material m;
+		BIO *b;
+		X509 *x;
+		ASN1_BIT_STRING *ku;
+		int crit = -1;
+
+		assert_int_equal(keys_generate(want[i].purpose, 2048, 30,
+					       "idp.example.org", &m, err,
+					       sizeof(err)),
+				 0);
+		b = BIO_new_mem_buf(m.cert_pem, -1);
+		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+		assert_non_null(x);
+		ku = X509_get_ext_d2i(x, NID_key_usage, &crit, NULL);
+		assert_non_null(ku);
+		assert_int_equal(crit, 1);
+		/* Bit 0 digitalSignature, bit 2 keyEncipherment. */
+		assert_int_equal(ASN1_BIT_STRING_get_bit(ku, 0), want[i].sign);
+		assert_int_equal(ASN1_BIT_STRING_get_bit(ku, 2),
+				 want[i].encipher);
+		assert_false(ASN1_BIT_STRING_get_bit(ku, 5)); /* keyCertSign */
+		ASN1_BIT_STRING_free(ku);
+		X509_free(x);
+		BIO_free(b);
+		keys_material_clear(&m);
+	}
 }
 
 static void
@@ -547,8 +598,8 @@ test_openssl_command_line(void **state)
 			     "2419200", "-in",	cert,	  NULL};
 
 	(void)state;
-	assert_int_equal(keys_generate(3072, 40, "idp.example.org", &m, err,
-				       sizeof(err)),
+	assert_int_equal(keys_generate(KEYS_PURPOSE_SAML, 3072, 40,
+				       "idp.example.org", &m, err, sizeof(err)),
 			 0);
 	assert_true(g_file_set_contents(cert, m.cert_pem, -1, NULL));
 	assert_true(g_file_set_contents(key, m.key_pem, -1, NULL));
@@ -601,7 +652,9 @@ test_cert_and_pair_hostile(void **state)
 	long n;
 
 	(void)state;
-	assert_int_equal(keys_generate(2048, 5, "x", &m, err, sizeof(err)), 0);
+	assert_int_equal(keys_generate(KEYS_PURPOSE_SAML, 2048, 5, "x", &m, err,
+				       sizeof(err)),
+			 0);
 	memset(&info, 0, sizeof(info));
 	assert_int_equal(keys_cert_inspect(m.cert_pem, &info, err, sizeof(err)),
 			 0);
@@ -803,6 +856,7 @@ main(void)
 		cmocka_unit_test(test_seal_tamper),
 		cmocka_unit_test(test_generate_each_size),
 		cmocka_unit_test(test_generate_unicode_and_limits),
+		cmocka_unit_test(test_generate_key_usage_by_purpose),
 		cmocka_unit_test(test_generate_refused),
 		cmocka_unit_test(test_openssl_command_line),
 		cmocka_unit_test(test_cert_and_pair_hostile),

@@ -46,7 +46,8 @@ material(void)
 	char err[KEYS_ERR_MAX];
 
 	/* 2048 bits: fast, and the size does not matter here. */
-	if (keys_generate(2048, 30, "store.test", m, err, sizeof(err)) != 0)
+	if (keys_generate(KEYS_PURPOSE_SAML, 2048, 30, "store.test", m, err,
+			  sizeof(err)) != 0)
 		fail_msg("%s", err);
 	return m;
 }
