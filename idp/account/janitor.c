@@ -12,12 +12,14 @@
 #include <time.h>
 
 #include "idp/account/account.h"
+#include "idp/account/account_eid.h"
 #include "idp/cfg/cfg.h"
 #include "idp/common/limits.h"
 #include "idp/common/worker.h"
 #include "idp/log/log.h"
 #include "idp/saml/saml_sp_refresh_due.h"
 #include "idp/store/store_account.h"
+#include "idp/store/store_eid.h"
 #include "idp/store/store_saml.h"
 #include "idp/store/store_slo.h"
 
@@ -46,6 +48,8 @@ account_purge(struct worker *w)
 	    store_session_purge(w->store, &sessions) < 0 ||
 	    store_saml_purge(w->store, &saml) < 0 ||
 	    store_slo_purge(w->store) < 0 ||
+	    account_eid_purge(w->store, &(int64_t){0}) < 0 ||
+	    store_eid_purge(w->store, &(int64_t){0}) < 0 ||
 	    store_throttle_purge(w->store, THROTTLE_RESET_S, &counters) < 0) {
 		log_kv(LOG_LEVEL_WARN, "purge_failed", NULL);
 		return;

@@ -8,6 +8,7 @@
 #include "idp/log/log.h"
 #include "idp/mail/mail.h"
 #include "idp/page/page.h"
+#include "idp/store/store_eidlink.h"
 #include "idp/store/store_saml.h"
 
 struct profile_tx {
@@ -308,6 +309,25 @@ account_export(struct worker *w, int64_t account_id, char **json)
 	json_member(out, "postal_code", a.postal_code, &first);
 	json_member(out, "city", a.city, &first);
 	json_member(out, "address_source", a.address_source, &first);
+	/* The eID part (sql/013): place of birth and the linked card. */
+	struct store_eidlink l;
+	rc = store_eidlink_select(w->store, account_id, &l);
+	if (rc != STORE_ONE_ROW) {
+		store_account_clear(&a);
+		g_string_free(out, TRUE);
+		return rc < 0 ? ACCOUNT_UNAVAILABLE : ACCOUNT_ERROR;
+	}
+	json_member(out, "place_of_birth", l.place_of_birth, &first);
+	json_member(out, "place_of_birth_source", l.place_of_birth_source,
+		    &first);
+	json_member(out, "eid_linked", l.linked ? "yes" : "no", &first);
+	if (l.linked) {
+		char *at = g_strdup_printf("%lld", (long long)l.linked_at);
+		json_member(out, "eid_document_type", l.document_type, &first);
+		json_member(out, "eid_linked_at", at, &first);
+		g_free(at);
+	}
+	store_eidlink_clear(&l);
 	json_member(out, "status", a.locked ? "locked" : "active", &first);
 	char *created = g_strdup_printf("%lld", (long long)a.created_at);
 	json_member(out, "created_at", created, &first);

@@ -5,9 +5,9 @@
  * Passwords are declared in idp/crypto/crypt_password.h, which this header
  * includes, so that one include serves every caller.
  *
- * Nothing declared here allocates; every function is thread-safe once
- * crypt_init() has returned. Secrets are fixed-size arrays with the size in the
- * prototype; none of them is ever logged.
+ * Nothing declared here hands out memory to free; every function is
+ * thread-safe once crypt_init() has returned. Secrets are fixed-size arrays
+ * with the size in the prototype; none of them is ever logged.
  */
 #ifndef IDP_CRYPTO_CRYPT_H
 #define IDP_CRYPTO_CRYPT_H
@@ -125,10 +125,55 @@ void crypt_keyed_hash(const uint8_t key[CRYPT_KEYED_HASH_KEY_BYTES],
 		      uint8_t out[CRYPT_KEYED_HASH_BYTES]);
 
 /*
+ * The cluster-wide key of a keyed hash, kept in the settings table as hex
+ * under @name: made at random by the first caller on any node
+ * (store_setting_ensure(), so concurrent first uses all get the winning
+ * value) and read back by every other. The key never changes once made:
+ * callers keep one copy per process. Returns 0 (@key set), or
+ * IDP_ERR_UNAVAILABLE (database) or IDP_ERR_INVALID (the stored value
+ * is not CRYPT_KEYED_HASH_KEY_BYTES of hex, logged) with @key zeroed.
+ * Thread-safe (uses only @s, which belongs to the caller's thread).
+ */
+struct store;
+IDP_WUR int crypt_setting_key(struct store *s, const char *name,
+			      uint8_t key[CRYPT_KEYED_HASH_KEY_BYTES]);
+
+/*
  * SHA-256 of @msg (@len bytes). For formats that fix SHA-256 (the audit
  * chain, which PostgreSQL's sha256() must be able to reproduce), not for
  * secrets.
  */
 void crypt_sha256(const void *msg, size_t len, uint8_t out[CRYPT_SHA256_BYTES]);
+
+/* What crypt_base64_decode() lets through between the digits. */
+enum crypt_base64_skip {
+	CRYPT_BASE64_SKIP_LINE_BREAKS, /* CR and LF: a wrapped form field */
+	CRYPT_BASE64_SKIP_BLANKS,      /* also space and tab: XML text */
+};
+
+/* Room crypt_base64_decode() needs for @len characters of input. */
+#define CRYPT_BASE64_DECODED_MAX(len) ((len) / 4 * 3 + 3)
+
+/*
+ * The value of base64 digit @c (RFC 4648: the standard alphabet, or with
+ * @url the URL-safe one of section 5), or -1 for any other character.
+ */
+int crypt_base64_value(char c, bool url);
+
+/*
+ * Strict base64 (RFC 4648, standard alphabet, padding required) of @len
+ * bytes at @in into @out, which has room for
+ * CRYPT_BASE64_DECODED_MAX(@len) bytes; *@out_len gets the length. Only
+ * the white space @skip names may stand between the digits; anything
+ * else outside the alphabet, data after padding, an incomplete last
+ * quad, bits set beyond the last byte, or no digit at all is refused:
+ * every accepted text has one reading (GLib's and xmlsec's decoders skip
+ * or guess instead). The caller bounds @len before. Returns 0 or
+ * IDP_ERR_INVALID (@out then holds nothing of the input). Does not
+ * allocate; thread-safe.
+ */
+IDP_WUR int crypt_base64_decode(const char *in, size_t len,
+				enum crypt_base64_skip skip, uint8_t *out,
+				size_t *out_len);
 
 #endif

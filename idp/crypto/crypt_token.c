@@ -32,23 +32,6 @@ crypt_token_format(const uint8_t token[CRYPT_TOKEN_BYTES],
 				CRYPT_TOKEN_BYTES, TOKEN_VARIANT);
 }
 
-/* Value of a base64url character, or -1. */
-static int
-b64url_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
 int
 crypt_token_parse(const char *text, uint8_t token[CRYPT_TOKEN_BYTES])
 {
@@ -69,7 +52,7 @@ crypt_token_parse(const char *text, uint8_t token[CRYPT_TOKEN_BYTES])
 	    strnlen(text, CRYPT_TOKEN_TEXT_LEN + 1) != CRYPT_TOKEN_TEXT_LEN)
 		goto invalid;
 	for (i = 0; i < CRYPT_TOKEN_TEXT_LEN; i++) {
-		v = b64url_value(text[i]);
+		v = crypt_base64_value(text[i], true);
 		if (v < 0)
 			goto invalid;
 	}

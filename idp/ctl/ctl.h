@@ -39,6 +39,7 @@ extern const struct ctl_group ctl_group_account;
 extern const struct ctl_group ctl_group_audit;
 extern const struct ctl_group ctl_group_keys;
 extern const struct ctl_group ctl_group_sp;
+extern const struct ctl_group ctl_group_eid;
 
 /*
  * "idpctl: <message>" on stderr. Returns CTL_EXIT_FAIL, so that a command

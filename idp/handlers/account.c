@@ -1,6 +1,7 @@
 /* The account pages under /account. */
 #include <string.h>
 
+#include "idp/account/account_eid.h"
 #include "idp/common/worker.h"
 #include "idp/handlers/citizen.h"
 #include "idp/handlers/handlers.h"
@@ -23,6 +24,12 @@ profile_vars(struct page_vars *v, const struct store_account *a)
 	page_vars_set(v, "city", a->city);
 	page_vars_set_bool(v, "verified_by_eid",
 			   strcmp(a->name_source, "eid") == 0);
+	/* What an eID card confirmed is shown, not editable. */
+	page_vars_set_bool(v, "ro_name", strcmp(a->name_source, "eid") == 0);
+	page_vars_set_bool(v, "ro_birth_date",
+			   strcmp(a->birth_date_source, "eid") == 0);
+	page_vars_set_bool(v, "ro_address",
+			   strcmp(a->address_source, "eid") == 0);
 }
 
 static char *
@@ -64,6 +71,16 @@ overview(struct http_request *req, const struct session_info *si,
 	if (notice != NULL)
 		page_vars_set(v, "notice",
 			      page_text(http_request_lang(req), notice));
+	struct store_eidlink l;
+	if (account_eid_state(http_request_worker(req), si->account.id, &l) !=
+	    ACCOUNT_OK) {
+		page_vars_free(v);
+		http_reply_error(req, IDP_E_UNAVAILABLE);
+		return;
+	}
+	page_vars_set_bool(v, "eid_linked", l.linked);
+	page_vars_set(v, "place_of_birth", l.place_of_birth);
+	store_eidlink_clear(&l);
 	if (session_list(http_request_worker(req), si->account.id, si->hash,
 			 session_row, v) != 0) {
 		page_vars_free(v);
@@ -195,8 +212,28 @@ handle_profile(struct http_request *req)
 	p.postal_code = http_request_form(req, "postal_code");
 	p.city = http_request_form(req, "city");
 	citizen_actor(req, &who);
-	enum account_result res = account_update_profile(
-		http_request_worker(req), si.account.id, &p, &who, &errs);
+	/*
+	 * Fields an eID card confirmed cannot be changed here: the form
+	 * shows them disabled (so they are not sent), and a value sent
+	 * anyway must be the stored one. A field not sent keeps its value.
+	 */
+	account_eid_readonly_check(&si.account, &p, &errs);
+	if (strcmp(si.account.name_source, "eid") == 0) {
+		p.given_name = si.account.given_name;
+		p.family_name = si.account.family_name;
+	}
+	if (strcmp(si.account.birth_date_source, "eid") == 0)
+		p.birth_date = si.account.birth_date;
+	if (strcmp(si.account.address_source, "eid") == 0) {
+		p.street = si.account.street;
+		p.postal_code = si.account.postal_code;
+		p.city = si.account.city;
+	}
+	enum account_result res =
+		errs.n > 0 ? ACCOUNT_INVALID
+			   : account_update_profile(http_request_worker(req),
+						    si.account.id, &p, &who,
+						    &errs);
 	account_result(req, &si, res, "profile_edit", &errs, profile_fields,
 		       "/account?done=profile");
 	session_info_clear(&si);

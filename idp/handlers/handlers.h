@@ -61,10 +61,36 @@ void handle_saml_continue(struct http_request *req);
 void handle_saml_sso_init(struct http_request *req);
 void handle_autosubmit_js(struct http_request *req);
 
+/* eid.c: the eID service's side of the round trip (docs/eid.md) */
+void handle_eid_metadata(struct http_request *req);
+void handle_eid_acs(struct http_request *req);
+void handle_eid_acs_finish(struct http_request *req);
+
 /* saml_slo.c */
 void handle_saml_slo(struct http_request *req);
 void handle_saml_slo_status(struct http_request *req);
 /* Send a single logout step (saml.h) as page, form or redirect page. */
+/*
+ * eID (idp/handlers/eid_flows.c): act on a verified eID response for its
+ * purpose (link the card, log in, step up for a portal) and answer the
+ * browser. Called by the /eid/acs/finish handler after eid_acs() said 0;
+ * takes the identity over and clears @r.
+ */
+struct eid_result;
+void handle_eid_result(struct http_request *req, struct eid_result *r);
+
+/* eid_account.c: /account/eid (the card of the account, link, unlink) */
+void handle_account_eid(struct http_request *req);
+void handle_account_eid_link(struct http_request *req);
+void handle_account_eid_unlink(struct http_request *req);
+
+/* eid_login_pages.c: log in, register, step up with the card */
+void handle_login_eid(struct http_request *req);
+void handle_register_eid_form(struct http_request *req);
+void handle_register_eid(struct http_request *req);
+void handle_eid_step_up(struct http_request *req);
+void handle_eid_step_up_cancel(struct http_request *req);
+
 struct saml_slo_reply;
 void handlers_slo_reply_send(struct http_request *req,
 			     const struct saml_slo_reply *r);

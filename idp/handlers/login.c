@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "idp/account/account_eid.h"
 #include "idp/common/worker.h"
 #include "idp/crypto/crypt.h"
 #include "idp/handlers/citizen.h"
@@ -16,6 +17,93 @@ static const char *
 pending_of(const char *value)
 {
 	return saml_pending_id_valid(value) ? value : NULL;
+}
+
+/* A portal needs level high: the eID step-up, or how to get there. */
+static void
+step_up_page(struct http_request *req, const struct session_info *si,
+	     const char *pending)
+{
+	struct store_eidlink l;
+	struct page_vars *v;
+
+	enum account_result res =
+		account_eid_state(http_request_worker(req), si->account.id, &l);
+	if (res != ACCOUNT_OK) {
+		citizen_fail(req, res == ACCOUNT_FAILED ? ACCOUNT_ERROR : res);
+		return;
+	}
+	v = citizen_vars(si);
+	page_vars_set(v, "pending", pending);
+	page_vars_set_bool(v, "linked", l.linked);
+	http_reply_render(req, 200, "eid_step_up", v);
+	page_vars_free(v);
+	store_eidlink_clear(&l);
+}
+
+/*
+ * After a password login from the page for an unknown card: link the
+ * card held for this browser to the account just logged in to, with the
+ * rules of a link from the account page. The citizen is logged in
+ * whatever comes of it; the page says what did.
+ */
+static void
+link_held(struct http_request *req, const char *cookie, const char *pending)
+{
+	enum account_eid_outcome o = ACCOUNT_EID_GONE;
+	const char *lang = http_request_lang(req);
+	struct account_actor who;
+	struct session_info si;
+	const char *key = "eid.link_unusable";
+	char *loc = NULL, *title, *text;
+
+	memset(&si, 0, sizeof(si));
+	citizen_actor(req, &who);
+	if (session_lookup(http_request_worker(req), cookie, &si) != 0 ||
+	    !si.valid ||
+	    account_eid_link_held(
+		    http_request_worker(req), &si,
+		    http_request_cookie(req, ACCOUNT_EID_HOLD_COOKIE), &who,
+		    &o) != ACCOUNT_OK) {
+		session_info_clear(&si);
+		citizen_fail(req, ACCOUNT_UNAVAILABLE);
+		return;
+	}
+	http_reply_cookie(req, ACCOUNT_EID_HOLD_COOKIE, NULL, 0, 0);
+	switch (o) {
+	case ACCOUNT_EID_LINKED:
+	case ACCOUNT_EID_REFRESHED:
+	case ACCOUNT_EID_REPLACED:
+		key = "eid.linked_after_login";
+		break;
+	case ACCOUNT_EID_TAKEN:
+		key = "eid.link_taken";
+		break;
+	case ACCOUNT_EID_MISMATCH:
+		key = "eid.link_mismatch";
+		break;
+	case ACCOUNT_EID_GONE:
+		key = "eid.hold_gone";
+		break;
+	case ACCOUNT_EID_UNUSABLE:
+		key = "eid.link_unusable";
+		break;
+	}
+	struct page_vars *v = citizen_vars(&si);
+	title = g_strconcat(key, ".title", NULL);
+	text = g_strconcat(key, ".text", NULL);
+	if (pending != NULL)
+		loc = g_strdup_printf("/saml/continue?pending=%s", pending);
+	page_vars_set(v, "title", page_text(lang, title));
+	page_vars_set(v, "text", page_text(lang, text));
+	page_vars_set(v, "link_href", loc != NULL ? loc : "/account/eid");
+	page_vars_set(v, "link_text", page_text(lang, "message.continue"));
+	http_reply_render(req, 200, "message", v);
+	page_vars_free(v);
+	g_free(loc);
+	g_free(title);
+	g_free(text);
+	session_info_clear(&si);
 }
 
 void
@@ -37,6 +125,19 @@ handle_login_form(struct http_request *req)
 		http_reply_redirect(req, "/account");
 		return;
 	}
+	/*
+	 * Or the portal asks for more than this session has (eID step-up):
+	 * offer the card, or tell how to link one.
+	 */
+	if (si.valid &&
+	    saml_pending_step_up(
+		    http_request_worker(req), pending,
+		    http_request_cookie(req, SAML_PENDING_BIND_COOKIE), &si,
+		    http_request_client(req))) {
+		step_up_page(req, &si, pending);
+		session_info_clear(&si);
+		return;
+	}
 	session_info_clear(&si);
 	struct page_vars *v = citizen_vars(NULL);
 	page_vars_set(v, "pending", pending);
@@ -47,7 +148,8 @@ handle_login_form(struct http_request *req)
 void
 handle_login(struct http_request *req)
 {
-	static const char *const keep[] = { "email", "pending", NULL };
+	static const char *const keep[] = { "email", "pending", "eid_link",
+					    NULL };
 	char cookie[ACCOUNT_COOKIE_LEN + 1];
 	struct account_actor who;
 	unsigned retry = 0;
@@ -65,6 +167,14 @@ handle_login(struct http_request *req)
 		 * carries over (session fixation, token reuse). */
 		citizen_session_cookie(req, cookie);
 		http_csrf_rotate(req);
+		if (g_strcmp0(http_request_form(req, "eid_link"), "1") == 0 &&
+		    http_request_cookie(req, ACCOUNT_EID_HOLD_COOKIE) != NULL) {
+			link_held(
+				req, cookie,
+				pending_of(http_request_form(req, "pending")));
+			crypt_wipe(cookie, sizeof(cookie));
+			return;
+		}
 		crypt_wipe(cookie, sizeof(cookie));
 		/* Back to the portal that sent the citizen, if one did. */
 		if (pending_of(http_request_form(req, "pending")) != NULL) {

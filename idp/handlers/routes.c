@@ -14,6 +14,12 @@
  * SAML_REQUEST_B64_MAX) and a RelayState, percent-encoded.
  */
 #define SAML_FORM_MAX (3 * 64 * 1024 + 1024)
+/*
+ * An eID response: the base64 SAMLResponse (at most EID_RESPONSE_B64_MAX;
+ * '+', '/' and '=' percent-encoded take three bytes each) and a CSRF
+ * token.
+ */
+#define EID_FORM_MAX (3 * 192 * 1024 + 1024)
 #define FORM (HTTP_ROUTE_FORM | HTTP_ROUTE_CSRF | HTTP_ROUTE_DB)
 #define GET_DB HTTP_ROUTE_DB
 #define GET HTTP_METHOD_GET
@@ -26,6 +32,11 @@ static const struct http_route routes[] = {
 	  0, GET_DB },
 	{ "account_delete", "/account/delete", POST, handle_delete, FORM_MAX,
 	  FORM },
+	{ "account_eid", "/account/eid", GET, handle_account_eid, 0, GET_DB },
+	{ "account_eid_link", "/account/eid/link", POST,
+	  handle_account_eid_link, FORM_MAX, FORM },
+	{ "account_eid_unlink", "/account/eid/unlink", POST,
+	  handle_account_eid_unlink, FORM_MAX, FORM },
 	{ "account_email_form", "/account/email", GET, handle_email_form, 0,
 	  GET_DB },
 	{ "account_email", "/account/email", POST, handle_email_change,
@@ -46,9 +57,27 @@ static const struct http_route routes[] = {
 	  handle_sessions_end, FORM_MAX, FORM },
 	{ "account_sessions_end_others", "/account/sessions/end-others", POST,
 	  handle_sessions_end_others, FORM_MAX, FORM },
+	/*
+	 * The eID service's response (docs/eid.md, "The relay"): posted
+	 * cross-site to /eid/acs, which only relays it, unparsed, to
+	 * /eid/acs/finish, a same-site form with our CSRF token, where
+	 * eid_acs() checks it.
+	 */
+	{ "eid_acs", "/eid/acs", POST, handle_eid_acs, EID_FORM_MAX,
+	  HTTP_ROUTE_FORM | HTTP_ROUTE_DB },
+	{ "eid_acs_finish", "/eid/acs/finish", POST, handle_eid_acs_finish,
+	  EID_FORM_MAX, FORM },
+	{ "eid_metadata", "/eid/metadata", GET, handle_eid_metadata, 0,
+	  GET_DB },
+	/* eID step-up for a portal's pending request (docs/eid.md). */
+	{ "eid_step_up", "/eid/step-up", POST, handle_eid_step_up, FORM_MAX,
+	  FORM },
+	{ "eid_step_up_cancel", "/eid/step-up/cancel", POST,
+	  handle_eid_step_up_cancel, FORM_MAX, FORM },
 	{ "healthz", "/healthz", HTTP_METHOD_GET, handle_healthz, 0, 0 },
 	{ "login_form", "/login", GET, handle_login_form, 0, GET_DB },
 	{ "login", "/login", POST, handle_login, FORM_MAX, FORM },
+	{ "login_eid", "/login/eid", POST, handle_login_eid, FORM_MAX, FORM },
 	{ "logout", "/logout", POST, handle_logout, FORM_MAX, FORM },
 	{ "metrics", "/metrics", HTTP_METHOD_GET, handle_metrics, 0, 0 },
 	{ "forgot_form", "/password/forgot", GET, handle_forgot_form, 0, 0 },
@@ -60,6 +89,10 @@ static const struct http_route routes[] = {
 	{ "register_form", "/register", GET, handle_register_form, 0,
 	  GET_DB },
 	{ "register", "/register", POST, handle_register, FORM_MAX, FORM },
+	{ "register_eid_form", "/register/eid", GET, handle_register_eid_form,
+	  0, GET_DB },
+	{ "register_eid", "/register/eid", POST, handle_register_eid,
+	  FORM_MAX, FORM },
 	{ "saml_continue", "/saml/continue", GET, handle_saml_continue, 0,
 	  GET_DB },
 	{ "saml_metadata", "/saml/metadata", GET, handle_saml_metadata, 0,

@@ -23,6 +23,7 @@ static const struct ctl_group *const groups[] = {
 	&ctl_group_audit,
 	&ctl_group_keys,
 	&ctl_group_sp,
+	&ctl_group_eid,
 };
 
 #define N_GROUPS (sizeof(groups) / sizeof(groups[0]))

@@ -225,6 +225,27 @@ void saml_sso_continue(struct worker *w, const char *pending,
 		       const char *bind_cookie, const struct session_info *si,
 		       const char *client, struct saml_reply *out);
 
+/*
+ * eID step-up (docs/saml.md, "Levels of assurance"): a request whose
+ * level the session @si does not reach, but an eID would, stays pending
+ * and the citizen is sent to the login page with it. This says whether
+ * the pending request @pending of this browser (@bind_cookie) is such a
+ * one, so the page offers the eID; false for anything else (unknown,
+ * another browser's: audited as by saml_sso_continue()).
+ */
+bool saml_pending_step_up(struct worker *w, const char *pending,
+			  const char *bind_cookie,
+			  const struct session_info *si, const char *client);
+
+/*
+ * The citizen gives a step-up up: answer the pending request @pending
+ * with the status NoAuthnContext (a POST form to the portal's ACS), or
+ * the page for an unknown request.
+ */
+void saml_sso_give_up(struct worker *w, const char *pending,
+		      const char *bind_cookie, const struct session_info *si,
+		      const char *client, struct saml_reply *out);
+
 /* Whether @pending has the shape of a pending id (43 base64url). */
 bool saml_pending_id_valid(const char *pending);
 

@@ -11,15 +11,16 @@
 #include "idp/cfg/cfg.h"
 #include "idp/common/worker.h"
 #include "idp/log/log.h"
+#include "idp/saml/saml_internal.h"
 #include "idp/saml/sso_internal.h"
 
 #define PEM_BEGIN "-----BEGIN CERTIFICATE-----"
 #define PEM_END	  "-----END CERTIFICATE-----"
 
-#define BINDING_REDIRECT "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
-
 /* Room for "P" + days + "T" + hours, minutes, seconds of an unsigned. */
 #define DURATION_MAX 48
+
+#define BINDING_REDIRECT "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 
 char *
 saml_idp_entity_id(const struct cfg *cfg)
@@ -82,19 +83,14 @@ duration_format(unsigned s, char buf[DURATION_MAX])
 	return buf;
 }
 
-char *
-saml_metadata_idp_format(const struct cfg *cfg, char *const *certs, size_t n,
-			 int64_t valid_until)
+GString *
+saml_metadata_begin(const struct cfg *cfg, const char *entity_id,
+		    int64_t valid_until)
 {
-	char *entity = saml_idp_entity_id(cfg), *sso = saml_idp_sso_url(cfg);
-	char *slo = g_strconcat(cfg->public_url, "/saml/slo", NULL);
-	char *e_entity = g_markup_escape_text(entity, -1);
-	char *e_sso = g_markup_escape_text(sso, -1);
-	char *e_slo = g_markup_escape_text(slo, -1);
+	char *e_entity = g_markup_escape_text(entity_id, -1);
 	char *until = sso_time_format(valid_until);
 	char id[SAML_PENDING_ID_LEN + 1], dur[DURATION_MAX];
 	GString *x = g_string_new(NULL);
-	bool ok = true;
 
 	/*
 	 * The ID is what a signature refers to (saml-metadata-2.0 2.3.2
@@ -110,33 +106,58 @@ saml_metadata_idp_format(const struct cfg *cfg, char *const *certs, size_t n,
 		" xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\""
 		" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\""
 		" ID=\"_%s\" entityID=\"%s\" validUntil=\"%s\""
-		" cacheDuration=\"%s\">\n"
-		"  <md:IDPSSODescriptor WantAuthnRequestsSigned=\"false\""
-		" protocolSupportEnumeration="
-		"\"urn:oasis:names:tc:SAML:2.0:protocol\">\n",
+		" cacheDuration=\"%s\">\n",
 		id, e_entity, until,
 		duration_format(cfg->saml_metadata_cache_duration_s, dur));
+	g_free(e_entity);
+	g_free(until);
+	return x;
+}
+
+bool
+saml_metadata_keys(GString *x, const char *use, char *const *certs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *b64 = pem_body(certs[i]);
+
+		if (b64 == NULL) {
+			log_kv(LOG_LEVEL_ERROR, "bug_certificate_not_pem",
+			       NULL);
+			return false;
+		}
+		g_string_append_printf(
+			x,
+			"    <md:KeyDescriptor use=\"%s\"><ds:KeyInfo>"
+			"<ds:X509Data><ds:X509Certificate>%s"
+			"</ds:X509Certificate></ds:X509Data></ds:KeyInfo>"
+			"</md:KeyDescriptor>\n",
+			use, b64);
+		g_free(b64);
+	}
+	return true;
+}
+
+char *
+saml_metadata_idp_format(const struct cfg *cfg, char *const *certs, size_t n,
+			 int64_t valid_until)
+{
+	char *entity = saml_idp_entity_id(cfg), *sso = saml_idp_sso_url(cfg);
+	char *slo = g_strconcat(cfg->public_url, "/saml/slo", NULL);
+	char *e_sso = g_markup_escape_text(sso, -1);
+	char *e_slo = g_markup_escape_text(slo, -1);
+	GString *x = saml_metadata_begin(cfg, entity, valid_until);
+	bool ok;
+
+	g_string_append(x, "  <md:IDPSSODescriptor WantAuthnRequestsSigned="
+			   "\"false\" protocolSupportEnumeration="
+			   "\"urn:oasis:names:tc:SAML:2.0:protocol\">\n");
 	/*
 	 * Every live key is published: the active one that signs, the next
 	 * one so that relying parties know it before it signs, and the
 	 * previous one so that what it signed just before a rollover still
 	 * verifies.
 	 */
-	for (size_t i = 0; i < n && ok; i++) {
-		char *b64 = pem_body(certs[i]);
-		if (b64 == NULL) {
-			ok = false;
-			break;
-		}
-		g_string_append_printf(
-			x,
-			"    <md:KeyDescriptor use=\"signing\"><ds:KeyInfo>"
-			"<ds:X509Data><ds:X509Certificate>%s"
-			"</ds:X509Certificate></ds:X509Data></ds:KeyInfo>"
-			"</md:KeyDescriptor>\n",
-			b64);
-		g_free(b64);
-	}
+	ok = saml_metadata_keys(x, "signing", certs, n);
 	/*
 	 * The schema's order within IDPSSODescriptor: KeyDescriptor,
 	 * SingleLogoutService, NameIDFormat, SingleSignOnService.
@@ -161,12 +182,9 @@ saml_metadata_idp_format(const struct cfg *cfg, char *const *certs, size_t n,
 	g_free(entity);
 	g_free(sso);
 	g_free(slo);
-	g_free(e_entity);
 	g_free(e_sso);
 	g_free(e_slo);
-	g_free(until);
 	if (!ok) {
-		log_kv(LOG_LEVEL_ERROR, "bug_certificate_not_pem", NULL);
 		g_string_free(x, TRUE);
 		return NULL;
 	}
@@ -243,16 +261,23 @@ saml_metadata(struct worker *w, char **xml)
 		now + w->cfg->saml_metadata_validity_s);
 	if (plain == NULL)
 		return SAML_E_INTERNAL;
-	if (!w->cfg->saml_metadata_signed) {
-		*xml = plain;
-		return 0;
-	}
+	*xml = saml_metadata_publish(w->cfg, sw->key, plain);
+	return *xml != NULL ? 0 : SAML_E_INTERNAL;
+}
+
+char *
+saml_metadata_publish(const struct cfg *cfg, LassoKey *key, char *plain)
+{
+	char *out;
+
+	if (!cfg->saml_metadata_signed)
+		return plain;
 	/*
 	 * Signed on every request: one RSA signature, about as costly as
 	 * the one on every assertion, and the document always carries the
 	 * current validUntil and keys.
 	 */
-	*xml = metadata_sign(sw->key, plain);
+	out = metadata_sign(key, plain);
 	g_free(plain);
-	return *xml != NULL ? 0 : SAML_E_INTERNAL;
+	return out;
 }

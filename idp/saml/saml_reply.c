@@ -1,12 +1,14 @@
 /*
- * struct saml_reply, and the small helpers every SSO step shares:
- * random ids, times, lasso failures, the pending id's shape.
+ * struct saml_reply, and the small helpers every SSO step shares: random
+ * ids, times (the parser with idp/eid), lasso failures, the pending id's
+ * shape.
  */
 #include <string.h>
 #include <time.h>
 
 #include "idp/crypto/crypt.h"
 #include "idp/log/log.h"
+#include "idp/saml/saml_internal.h"
 #include "idp/saml/sso_internal.h"
 
 void
@@ -60,8 +62,15 @@ sso_time_format(int64_t t)
 	return g_strdup(buf);
 }
 
+/* The sso_ name of saml_time_parse(), for the callers of sso_internal.h. */
 bool
 sso_time_parse(const char *s, int64_t *t)
+{
+	return saml_time_parse(s, t);
+}
+
+bool
+saml_time_parse(const char *s, int64_t *t)
 {
 	int y, mo, d, h, mi, sec, n = 0;
 	struct tm tm;

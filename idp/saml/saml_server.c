@@ -199,32 +199,31 @@ sp_add(struct saml_worker *sw, LassoServer *server, LassoKey *key,
 	e->in_lasso = true;
 }
 
-/*
- * The preloaded signing key, with its certificate for the signatures'
- * KeyInfo. lasso takes the certificate as a file path or PEM text but
- * tries the path first, and xmlsec 1.2.37 loses the file BIO when that
- * fails; so the (public) certificate goes through a temporary file,
- * removed at once. Without one, the PEM text still works.
- */
-static LassoKey *
-key_new(const struct keys_key *active)
+LassoKey *
+saml_signing_key_new(const struct keys_key *k)
 {
 	GError *gerr = NULL;
 	char *path = NULL;
 	int fd = g_file_open_tmp("idpd-cert-XXXXXX.pem", &path, &gerr);
-	const char *cert = active->m.cert_pem;
+	const char *cert = k->m.cert_pem;
 	LassoKey *key;
 
+	/*
+	 * lasso takes the certificate as a file path or PEM text but tries
+	 * the path first, and xmlsec 1.2.37 loses the file BIO when that
+	 * fails; so the (public) certificate goes through a temporary file,
+	 * removed at once. Without one, the PEM text still works.
+	 */
 	if (fd >= 0) {
-		size_t len = strlen(active->m.cert_pem);
-		if (write(fd, active->m.cert_pem, len) == (ssize_t)len)
+		size_t len = strlen(k->m.cert_pem);
+		if (write(fd, k->m.cert_pem, len) == (ssize_t)len)
 			cert = path;
 		close(fd);
 	} else {
 		g_error_free(gerr);
 	}
 	key = lasso_key_new_for_signature_from_memory(
-		active->m.key_pem, active->m.key_pem_len, NULL,
+		k->m.key_pem, k->m.key_pem_len, NULL,
 		LASSO_SIGNATURE_METHOD_RSA_SHA256, (char *)(uintptr_t)cert);
 	if (path != NULL) {
 		(void)unlink(path);
@@ -254,7 +253,7 @@ server_new(const struct cfg *cfg, const struct keys_key *active,
 		return NULL;
 	}
 	server->signature_method = LASSO_SIGNATURE_METHOD_RSA_SHA256;
-	*key = key_new(active);
+	*key = saml_signing_key_new(active);
 	if (*key == NULL) {
 		log_kv(LOG_LEVEL_ERROR, "lasso_failed", "step",
 		       "key_new_for_signature", NULL);

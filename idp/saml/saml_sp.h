@@ -104,6 +104,10 @@ struct saml_sp_meta {
 	bool want_assertions_signed; /* WantAssertionsSigned="true" */
 	int64_t valid_until;	     /* earliest validUntil; 0: none */
 	char sha256[65];	     /* of the document bytes, hex */
+	/* IdP metadata only (saml_idp_metadata_parse()): */
+	struct saml_sp_endpoint *sso; /* SingleSignOnService elements */
+	size_t n_sso;
+	bool want_authn_requests_signed; /* WantAuthnRequestsSigned */
 };
 
 /* Free everything @m owns and zero it. NULL is fine. */
@@ -140,6 +144,20 @@ void saml_sp_meta_clear(struct saml_sp_meta *m);
 IDP_WUR int saml_sp_metadata_parse(const char *xml, size_t len,
 				   struct saml_sp_meta *out, char *err,
 				   size_t errlen);
+
+/*
+ * The same for the IdP metadata of a service we are the SP of (the eID
+ * service, idp/eid): the same byte scan, parser settings, limits and
+ * checks of the entity, URLs and certificates, but exactly one
+ * IDPSSODescriptor (listing SAML 2.0) with at least one
+ * SingleSignOnService with the HTTP-Redirect binding, at least one
+ * certificate that may verify signatures (use signing or no use), and
+ * lasso loading it as an IdP. Endpoints land in @out->sso and
+ * @out->slo. Returns as saml_sp_metadata_parse().
+ */
+IDP_WUR int saml_idp_metadata_parse(const char *xml, size_t len,
+				    struct saml_sp_meta *out, char *err,
+				    size_t errlen);
 
 /* Whether @m has a certificate that may verify signatures. */
 bool saml_sp_meta_can_verify(const struct saml_sp_meta *m);

@@ -13,85 +13,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "idp/crypto/crypt.h"
 #include "idp/saml/saml_internal.h"
-
-/* Value of a base64 digit, -1 for anything else. */
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/*
- * Decode @len bytes of base64 into @out (room for 3 * @len / 4 bytes):
- * blanks and line breaks anywhere are skipped (metadata wraps the text),
- * anything else but the 64 digits and final padding is refused, and so
- * is a length that is not a multiple of four or padding with bits set.
- * xmlsec's decoder, which lasso uses, is laxer; the stricter check
- * here means that what we accept, it reads the same way.
- */
-static bool
-b64_decode(const char *in, size_t len, unsigned char *out, size_t *outlen)
-{
-	unsigned acc = 0;
-	size_t n = 0, digits = 0, pad = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)in[i];
-		int v;
-
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-			continue;
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		v = b64_value(c);
-		if (v < 0 || pad > 0)
-			return false;
-		acc = (acc << 6) | (unsigned)v;
-		digits++;
-		if (digits % 4 == 0) {
-			out[n++] = (unsigned char)(acc >> 16);
-			out[n++] = (unsigned char)(acc >> 8);
-			out[n++] = (unsigned char)acc;
-			acc = 0;
-		}
-	}
-	if (digits == 0 || pad > 2 || (digits + pad) % 4 != 0)
-		return false;
-	switch (digits % 4) {
-	case 0:
-		if (pad != 0)
-			return false;
-		break;
-	case 2: /* one byte, 4 unused bits */
-		if ((acc & 0xf) != 0)
-			return false;
-		out[n++] = (unsigned char)(acc >> 4);
-		break;
-	case 3: /* two bytes, 2 unused bits */
-		if ((acc & 0x3) != 0)
-			return false;
-		out[n++] = (unsigned char)(acc >> 10);
-		out[n++] = (unsigned char)(acc >> 2);
-		break;
-	default:
-		return false;
-	}
-	*outlen = n;
-	return true;
-}
 
 /* The text a memory BIO holds, as an owned string; NULL on failure. */
 static char *
@@ -143,10 +66,15 @@ saml_sp_cert_parse(const char *b64, size_t len, enum saml_key_use use,
 			       SAML_SP_CERT_B64_MAX);
 		goto out;
 	}
-	der = malloc(len / 4 * 3 + 3);
+	der = malloc(CRYPT_BASE64_DECODED_MAX(len));
 	if (der == NULL)
 		goto out;
-	if (!b64_decode(b64, len, der, &derlen)) {
+	/*
+	 * Strict: xmlsec's decoder, which lasso uses, is laxer; what we
+	 * accept, it reads the same way.
+	 */
+	if (crypt_base64_decode(b64, len, CRYPT_BASE64_SKIP_BLANKS, der,
+				&derlen) != 0) {
 		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
 			       "an X509Certificate is not valid base64");
 		goto out;

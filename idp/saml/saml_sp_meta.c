@@ -70,6 +70,7 @@ saml_sp_meta_clear(struct saml_sp_meta *m)
 	free(m->entity_id);
 	endpoints_free(m->acs, m->n_acs);
 	endpoints_free(m->slo, m->n_slo);
+	endpoints_free(m->sso, m->n_sso);
 	for (size_t i = 0; i < m->n_certs; i++)
 		saml_sp_cert_clear(&m->certs[i]);
 	free(m->certs);

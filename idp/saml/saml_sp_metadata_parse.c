@@ -547,12 +547,21 @@ has_token(const char *list, const char *token)
 	return false;
 }
 
+/* Which list an endpoint goes to. */
+enum ep_kind { EP_ACS, EP_SLO, EP_SSO };
+
 static int
-endpoint_add(const xmlNode *n, bool acs, struct saml_sp_meta *m, char *err,
-	     size_t errlen)
+endpoint_add(const xmlNode *n, enum ep_kind kind, struct saml_sp_meta *m,
+	     char *err, size_t errlen)
 {
-	struct saml_sp_endpoint **arr = acs ? &m->acs : &m->slo, *p;
-	size_t *count = acs ? &m->n_acs : &m->n_slo;
+	bool acs = kind == EP_ACS;
+	struct saml_sp_endpoint **arr = acs		? &m->acs
+					: kind == EP_SLO ? &m->slo
+							 : &m->sso;
+	size_t *count = acs		 ? &m->n_acs
+			: kind == EP_SLO ? &m->n_slo
+					 : &m->n_sso;
+	struct saml_sp_endpoint *p;
 	int rc;
 
 	if (*count >= SAML_SP_ENDPOINTS_MAX)
@@ -604,9 +613,9 @@ sp_descriptor(const xmlNode *sp, struct saml_sp_meta *m, char *err,
 		if (is_el(c, MD_NS, "KeyDescriptor"))
 			rc = key_parse(c, m, err, errlen);
 		else if (is_el(c, MD_NS, "AssertionConsumerService"))
-			rc = endpoint_add(c, true, m, err, errlen);
+			rc = endpoint_add(c, EP_ACS, m, err, errlen);
 		else if (is_el(c, MD_NS, "SingleLogoutService"))
-			rc = endpoint_add(c, false, m, err, errlen);
+			rc = endpoint_add(c, EP_SLO, m, err, errlen);
 	}
 	if (rc != 0)
 		return rc;
@@ -620,10 +629,65 @@ sp_descriptor(const xmlNode *sp, struct saml_sp_meta *m, char *err,
 	return 0;
 }
 
+/*
+ * The IdP side (saml_idp_metadata_parse()): the same element checks, with
+ * SingleSignOnService instead of AssertionConsumerService, and what an SP
+ * needs of its IdP: a Redirect endpoint to send requests to and a key
+ * that verifies the responses.
+ */
 static int
-entity_descriptor(const xmlNode *ed, struct saml_sp_meta *m, char *err,
-		  size_t errlen)
+idp_descriptor(const xmlNode *idp, struct saml_sp_meta *m, char *err,
+	       size_t errlen)
 {
+	bool oom = false, redirect = false;
+	char *proto = attr(idp, "protocolSupportEnumeration", &oom);
+	int rc = 0;
+
+	if (oom)
+		return IDP_ERR_NOMEM;
+	if (proto == NULL || !has_token(proto, SAML2P_NS))
+		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+			       "the IDPSSODescriptor does not list the SAML "
+			       "2.0 protocol in protocolSupportEnumeration");
+	free(proto);
+	if (rc == 0)
+		rc = valid_until(idp, &m->valid_until, err, errlen);
+	if (rc == 0)
+		rc = attr_bool(idp, "WantAuthnRequestsSigned", false,
+			       &m->want_authn_requests_signed, NULL, err,
+			       errlen);
+	for (const xmlNode *c = idp->children; c != NULL && rc == 0;
+	     c = c->next) {
+		if (is_el(c, MD_NS, "KeyDescriptor"))
+			rc = key_parse(c, m, err, errlen);
+		else if (is_el(c, MD_NS, "SingleSignOnService"))
+			rc = endpoint_add(c, EP_SSO, m, err, errlen);
+		else if (is_el(c, MD_NS, "SingleLogoutService"))
+			rc = endpoint_add(c, EP_SLO, m, err, errlen);
+	}
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < m->n_sso; i++)
+		redirect = redirect ||
+			   m->sso[i].binding == SAML_BINDING_HTTP_REDIRECT;
+	if (!redirect)
+		return saml_errf(err, errlen, IDP_ERR_INVALID,
+				 "the IDPSSODescriptor has no "
+				 "SingleSignOnService with the HTTP-Redirect "
+				 "binding");
+	if (!saml_sp_meta_can_verify(m))
+		return saml_errf(err, errlen, IDP_ERR_INVALID,
+				 "the IDPSSODescriptor has no signing "
+				 "certificate (a KeyDescriptor with "
+				 "use=\"signing\" or without use)");
+	return 0;
+}
+
+static int
+entity_descriptor(const xmlNode *ed, bool idp, struct saml_sp_meta *m,
+		  char *err, size_t errlen)
+{
+	const char *want = idp ? "IDPSSODescriptor" : "SPSSODescriptor";
 	const xmlNode *sp = NULL;
 	bool oom = false;
 	int rc, n = 0;
@@ -640,28 +704,31 @@ entity_descriptor(const xmlNode *ed, struct saml_sp_meta *m, char *err,
 	if (rc != 0)
 		return rc;
 	for (const xmlNode *c = ed->children; c != NULL; c = c->next)
-		if (is_el(c, MD_NS, "SPSSODescriptor")) {
+		if (is_el(c, MD_NS, want)) {
 			sp = c;
 			n++;
 		}
 	if (n != 1)
 		return saml_errf(err, errlen, IDP_ERR_INVALID,
-				 n == 0 ? "the EntityDescriptor has no "
-					  "SPSSODescriptor (not SP metadata)"
+				 n == 0 ? "the EntityDescriptor has no %s "
+					  "(not %s metadata)"
 					: "the EntityDescriptor has more than "
-					  "one SPSSODescriptor");
-	return sp_descriptor(sp, m, err, errlen);
+					  "one %s%.0s",
+				 want, idp ? "IdP" : "SP");
+	return idp ? idp_descriptor(sp, m, err, errlen)
+		   : sp_descriptor(sp, m, err, errlen);
 }
 
 /* The root: an EntityDescriptor, or an EntitiesDescriptor of one. */
 static int
-root_parse(const xmlDoc *doc, struct saml_sp_meta *m, char *err, size_t errlen)
+root_parse(const xmlDoc *doc, bool idp, struct saml_sp_meta *m, char *err,
+	   size_t errlen)
 {
 	const xmlNode *root = xmlDocGetRootElement(doc), *ed = NULL;
 	int rc, n = 0;
 
 	if (is_el(root, MD_NS, "EntityDescriptor"))
-		return entity_descriptor(root, m, err, errlen);
+		return entity_descriptor(root, idp, m, err, errlen);
 	if (!is_el(root, MD_NS, "EntitiesDescriptor"))
 		return saml_errf(err, errlen, IDP_ERR_INVALID,
 				 "the root element is not an md:"
@@ -686,7 +753,7 @@ root_parse(const xmlDoc *doc, struct saml_sp_meta *m, char *err, size_t errlen)
 				 "EntityDescriptor elements; exactly one "
 				 "is accepted",
 				 n);
-	return entity_descriptor(ed, m, err, errlen);
+	return entity_descriptor(ed, idp, m, err, errlen);
 }
 
 /*
@@ -695,21 +762,23 @@ root_parse(const xmlDoc *doc, struct saml_sp_meta *m, char *err, size_t errlen)
  * with the same index and location.
  */
 static int
-lasso_check(const char *p, size_t len, const struct saml_sp_meta *m, char *err,
-	    size_t errlen)
+lasso_check(const char *p, size_t len, bool idp, const struct saml_sp_meta *m,
+	    char *err, size_t errlen)
 {
 	LassoProvider *prov;
 	char *buf, key[96];
 	int rc = 0;
 
 	buf = g_strndup(p, len);
-	prov = lasso_provider_new_from_buffer(LASSO_PROVIDER_ROLE_SP, buf, NULL,
-					      NULL);
+	prov = lasso_provider_new_from_buffer(idp ? LASSO_PROVIDER_ROLE_IDP
+						  : LASSO_PROVIDER_ROLE_SP,
+					      buf, NULL, NULL);
 	g_free(buf);
 	if (prov == NULL)
 		return saml_errf(err, errlen, IDP_ERR_INVALID,
-				 "lasso cannot load the metadata as SP "
-				 "metadata");
+				 "lasso cannot load the metadata as %s "
+				 "metadata",
+				 idp ? "IdP" : "SP");
 	if (prov->ProviderID == NULL ||
 	    strcmp(prov->ProviderID, m->entity_id) != 0)
 		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
@@ -737,9 +806,9 @@ lasso_check(const char *p, size_t len, const struct saml_sp_meta *m, char *err,
 	return rc;
 }
 
-int
-saml_sp_metadata_parse(const char *xml, size_t len, struct saml_sp_meta *out,
-		       char *err, size_t errlen)
+static int
+metadata_parse(const char *xml, size_t len, bool idp, struct saml_sp_meta *out,
+	       char *err, size_t errlen)
 {
 	xmlDoc *doc = NULL;
 	int rc;
@@ -755,9 +824,9 @@ saml_sp_metadata_parse(const char *xml, size_t len, struct saml_sp_meta *out,
 		return saml_errf(err, errlen, rc, "cannot initialise lasso");
 	rc = xml_parse(xml, len, &doc, err, errlen);
 	if (rc == 0)
-		rc = root_parse(doc, out, err, errlen);
+		rc = root_parse(doc, idp, out, err, errlen);
 	if (rc == 0)
-		rc = lasso_check(xml, len, out, err, errlen);
+		rc = lasso_check(xml, len, idp, out, err, errlen);
 	if (rc == 0)
 		saml_sha256_hex(xml, len, out->sha256);
 	if (rc == IDP_ERR_NOMEM)
@@ -766,4 +835,18 @@ saml_sp_metadata_parse(const char *xml, size_t len, struct saml_sp_meta *out,
 		saml_sp_meta_clear(out);
 	xmlFreeDoc(doc);
 	return rc;
+}
+
+int
+saml_sp_metadata_parse(const char *xml, size_t len, struct saml_sp_meta *out,
+		       char *err, size_t errlen)
+{
+	return metadata_parse(xml, len, false, out, err, errlen);
+}
+
+int
+saml_idp_metadata_parse(const char *xml, size_t len, struct saml_sp_meta *out,
+			char *err, size_t errlen)
+{
+	return metadata_parse(xml, len, true, out, err, errlen);
 }

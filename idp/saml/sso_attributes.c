@@ -14,6 +14,14 @@
 #define NF_URI	 "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"
 #define EIDAS_NP "http://eidas.europa.eu/attributes/naturalperson/"
 #define OID_MAIL "urn:oid:0.9.2342.19200300.100.1.3"
+/*
+ * Which released attributes an eID card confirmed: one value per
+ * attribute of the release list (given_name, family_name, birth_date,
+ * address) whose source is eid and that the assertion carries; absent
+ * when none is (everything released is self-declared). Ours, in both
+ * profiles: neither eIDAS nor the LDAP OIDs have such an attribute.
+ */
+#define VERIFIED_NAME "urn:servicekonto:attributes:verified"
 
 static void
 add(LassoSaml2AttributeStatement *st, const char *name, const char *friendly,
@@ -103,6 +111,63 @@ generalized_date(const char *ymd)
 	return g_strdup_printf("%.4s%.2s%.2s000000Z", ymd, ymd + 5, ymd + 8);
 }
 
+static bool
+given(const char *s)
+{
+	return s != NULL && s[0] != '\0';
+}
+
+static bool
+from_eid(const char *source)
+{
+	return source != NULL && strcmp(source, "eid") == 0;
+}
+
+/* The verified attribute (VERIFIED_NAME), after the others. */
+static void
+verified_add(LassoSaml2AttributeStatement *st, const struct saml_sp_entry *sp,
+	     const struct store_account *a)
+{
+	const struct {
+		const char *name;
+		bool eid;
+		bool sent;
+	} attrs[] = {
+		{"given_name", from_eid(a->name_source), given(a->given_name)},
+		{"family_name", from_eid(a->name_source),
+		 given(a->family_name)},
+		{"birth_date", from_eid(a->birth_date_source),
+		 given(a->birth_date)},
+		{"address", from_eid(a->address_source),
+		 given(a->street) || given(a->postal_code) || given(a->city)},
+	};
+	LassoSaml2Attribute *attr = NULL;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(attrs); i++) {
+		LassoSaml2AttributeValue *v;
+		LassoMiscTextNode *t;
+
+		if (!attrs[i].eid || !attrs[i].sent ||
+		    !released(sp->release, attrs[i].name))
+			continue;
+		if (attr == NULL) {
+			attr = LASSO_SAML2_ATTRIBUTE(
+				lasso_saml2_attribute_new());
+			attr->Name = g_strdup(VERIFIED_NAME);
+			attr->NameFormat = g_strdup(NF_URI);
+			attr->FriendlyName = g_strdup("verified");
+		}
+		v = LASSO_SAML2_ATTRIBUTE_VALUE(
+			lasso_saml2_attribute_value_new());
+		t = lasso_misc_text_node_new_with_string(attrs[i].name);
+		t->text_child = TRUE;
+		v->any = g_list_append(v->any, t);
+		attr->AttributeValue = g_list_append(attr->AttributeValue, v);
+	}
+	if (attr != NULL)
+		st->Attribute = g_list_append(st->Attribute, attr);
+}
+
 int
 sso_attributes_add(LassoSaml2Assertion *assertion,
 		   const struct saml_sp_entry *sp,
@@ -155,6 +220,7 @@ sso_attributes_add(LassoSaml2Assertion *assertion,
 			add(st, "urn:oid:2.5.4.7", "l", a->city);
 		}
 	}
+	verified_add(st, sp, a);
 	if (st->Attribute == NULL) {
 		g_object_unref(st);
 		return 0;

@@ -130,28 +130,35 @@ from_row(const struct store_saml_pending *p, struct sso_request *r)
 	return true;
 }
 
-void
-saml_sso_continue(struct worker *w, const char *pending,
-		  const char *bind_cookie, const struct session_info *si,
-		  const char *client, struct saml_reply *out)
+/*
+ * Load the pending request @pending for this browser (@bind_cookie) into
+ * @r, with its hash in @hash and the worker's cache in *@sw. False after
+ * filling @out with the page to show (malformed, unknown, another
+ * browser's: logged and audited unless @quiet; or a failure of ours).
+ */
+static bool
+pending_load(struct worker *w, const char *pending, const char *bind_cookie,
+	     const struct session_info *si, const char *client, bool quiet,
+	     struct saml_reply *out, struct sso_request *r,
+	     uint8_t hash[CRYPT_TOKEN_HASH_BYTES], struct saml_worker **sw)
 {
 	const char *why = NULL;
 	struct store_saml_pending row = {0};
-	struct sso_request r = {0};
-	struct saml_worker *sw = NULL;
-	uint8_t token[CRYPT_TOKEN_BYTES], hash[CRYPT_TOKEN_HASH_BYTES];
+	uint8_t token[CRYPT_TOKEN_BYTES];
+	bool ok = false;
 	int rc;
 
 	saml_reply_clear(out);
-	if (crypt_token_parse(pending, token) != 0) {
-		log_kv(LOG_LEVEL_INFO, "saml_request_refused", "reason",
-		       "pending_unknown", "saw", "malformed id", NULL);
+	if (pending == NULL || crypt_token_parse(pending, token) != 0) {
+		if (!quiet)
+			log_kv(LOG_LEVEL_INFO, "saml_request_refused", "reason",
+			       "pending_unknown", "saw", "malformed id", NULL);
 		sso_reply_page(out, SAML_E_PENDING_UNKNOWN);
-		return;
+		return false;
 	}
 	crypt_token_hash(token, hash);
-	rc = saml_worker_ensure(w, &sw);
-	if (rc == 0 && sw->server == NULL)
+	rc = saml_worker_ensure(w, sw);
+	if (rc == 0 && (*sw)->server == NULL)
 		rc = SAML_E_NO_SIGNING_KEY;
 	if (rc != 0) {
 		sso_reply_page(out, (enum saml_error)rc);
@@ -160,6 +167,10 @@ saml_sso_continue(struct worker *w, const char *pending,
 	rc = store_saml_pending_select(w->store, hash, &row);
 	if (rc < 0) {
 		sso_reply_page(out, SAML_E_UNAVAILABLE);
+		goto out;
+	}
+	if (rc == STORE_NO_ROW && quiet) {
+		sso_reply_page(out, SAML_E_PENDING_UNKNOWN);
 		goto out;
 	}
 	if (rc == STORE_NO_ROW) {
@@ -177,7 +188,12 @@ saml_sso_continue(struct worker *w, const char *pending,
 	 * Another browser's request is "unknown" to this one: the same page
 	 * as for a wrong id, so the answer tells nothing about the id.
 	 */
-	if (!bound_here(&row, bind_cookie, &why)) {
+	bool bound = bound_here(&row, bind_cookie, &why);
+	if (!bound && quiet) {
+		sso_reply_page(out, SAML_E_PENDING_UNKNOWN);
+		goto out;
+	}
+	if (!bound) {
 		log_kv(LOG_LEVEL_INFO, "saml_request_refused", "reason",
 		       "pending_unknown", "saw", why, "sp", row.sp_entity_id,
 		       NULL);
@@ -189,11 +205,30 @@ saml_sso_continue(struct worker *w, const char *pending,
 		sso_reply_page(out, SAML_E_PENDING_UNKNOWN);
 		goto out;
 	}
-	if (!from_row(&row, &r)) {
+	if (!from_row(&row, r)) {
 		log_kv(LOG_LEVEL_ERROR, "bug_saml_pending_row", NULL);
 		sso_reply_page(out, SAML_E_INTERNAL);
 		goto out;
 	}
+	ok = true;
+out:
+	store_saml_pending_clear(&row);
+	crypt_wipe(token, sizeof(token));
+	return ok;
+}
+
+void
+saml_sso_continue(struct worker *w, const char *pending,
+		  const char *bind_cookie, const struct session_info *si,
+		  const char *client, struct saml_reply *out)
+{
+	struct sso_request r = {0};
+	struct saml_worker *sw = NULL;
+	uint8_t hash[CRYPT_TOKEN_HASH_BYTES];
+
+	if (!pending_load(w, pending, bind_cookie, si, client, false, out, &r,
+			  hash, &sw))
+		goto out;
 	bool have = si != NULL && si->valid;
 	/*
 	 * ForceAuthn: only a login made after the request counts (same
@@ -203,6 +238,13 @@ saml_sso_continue(struct worker *w, const char *pending,
 			      si->session.created_at >= r.received_at);
 	if (fresh) {
 		sso_respond(w, sw, &r, si, 0, hash, client, out);
+		/*
+		 * The session is below the level asked for and an eID step-up
+		 * would reach it: sso_respond() left the request pending and
+		 * the citizen goes to the login page, which offers it.
+		 */
+		if (out->kind == SAML_REPLY_LOGIN && out->pending[0] == '\0')
+			memcpy(out->pending, pending, SAML_PENDING_ID_LEN + 1);
 	} else if (r.is_passive) {
 		sso_respond(w, sw, &r, NULL, SAML_E_NO_PASSIVE, hash, client,
 			    out);
@@ -212,8 +254,49 @@ saml_sso_continue(struct worker *w, const char *pending,
 		out->pending[SAML_PENDING_ID_LEN] = '\0';
 	}
 out:
-	store_saml_pending_clear(&row);
 	sso_request_clear(&r);
-	crypt_wipe(token, sizeof(token));
+	crypt_wipe(hash, sizeof(hash));
+}
+
+bool
+saml_pending_step_up(struct worker *w, const char *pending,
+		     const char *bind_cookie, const struct session_info *si,
+		     const char *client)
+{
+	struct saml_reply out = {0};
+	struct sso_request r = {0};
+	struct saml_worker *sw = NULL;
+	uint8_t hash[CRYPT_TOKEN_HASH_BYTES];
+	bool step_up = false;
+
+	if (si == NULL || !si->valid)
+		return false;
+	/*
+	 * Quiet: the login page asks this for every pending id it shows; the
+	 * refusals are audited where the request is used, at /saml/continue.
+	 */
+	if (pending_load(w, pending, bind_cookie, si, client, true, &out, &r,
+			 hash, &sw))
+		step_up = sso_step_up_needed(&r, si);
+	saml_reply_clear(&out);
+	sso_request_clear(&r);
+	crypt_wipe(hash, sizeof(hash));
+	return step_up;
+}
+
+void
+saml_sso_give_up(struct worker *w, const char *pending, const char *bind_cookie,
+		 const struct session_info *si, const char *client,
+		 struct saml_reply *out)
+{
+	struct sso_request r = {0};
+	struct saml_worker *sw = NULL;
+	uint8_t hash[CRYPT_TOKEN_HASH_BYTES];
+
+	if (pending_load(w, pending, bind_cookie, si, client, false, out, &r,
+			 hash, &sw))
+		sso_respond(w, sw, &r, si != NULL && si->valid ? si : NULL,
+			    SAML_E_NO_AUTHN_CONTEXT, hash, client, out);
+	sso_request_clear(&r);
 	crypt_wipe(hash, sizeof(hash));
 }

@@ -120,34 +120,16 @@ query_split(const char *query, const char *message, char **request,
 	return 0;
 }
 
-static int
-b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /*
- * Strict base64 (RFC 4648, standard alphabet, with padding): anything
- * outside the alphabet is an error, not skipped (as GLib's decoder
- * would), except line breaks, since some SPs wrap the POST field.
+ * Strict base64 (crypt_base64_decode()): anything outside the alphabet
+ * is an error, not skipped (as GLib's decoder would), except line
+ * breaks, since some SPs wrap the POST field.
  */
 static int
 base64_decode(const char *b64, uint8_t **out, size_t *out_len)
 {
-	size_t len = strlen(b64), n = 0, pad = 0, o = 0;
+	size_t len = strlen(b64);
 	uint8_t *buf;
-	uint32_t acc = 0;
-	unsigned bits = 0;
 
 	*out = NULL;
 	*out_len = 0;
@@ -155,37 +137,14 @@ base64_decode(const char *b64, uint8_t **out, size_t *out_len)
 		return SAML_E_MISSING_REQUEST;
 	if (len > SAML_REQUEST_B64_MAX)
 		return SAML_E_REQUEST_TOO_LARGE;
-	buf = g_malloc(len / 4 * 3 + 3);
-	for (size_t i = 0; i < len; i++) {
-		char c = b64[i];
-		int v;
-
-		if (c == '\r' || c == '\n')
-			continue;
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		v = b64val(c);
-		if (v < 0 || pad > 0)
-			goto bad; /* a foreign byte, or data after padding */
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		n++;
-		if (bits >= 8) {
-			bits -= 8;
-			buf[o++] = (uint8_t)(acc >> bits);
-		}
+	buf = g_malloc(CRYPT_BASE64_DECODED_MAX(len));
+	if (crypt_base64_decode(b64, len, CRYPT_BASE64_SKIP_LINE_BREAKS, buf,
+				out_len) != 0) {
+		g_free(buf);
+		return SAML_E_BAD_BASE64;
 	}
-	/* Whole quads: the '=' (none, one or two) complete the last one. */
-	if (n % 4 == 1 || pad != (4 - n % 4) % 4 || o == 0)
-		goto bad;
 	*out = buf;
-	*out_len = o;
 	return 0;
-bad:
-	g_free(buf);
-	return SAML_E_BAD_BASE64;
 }
 
 /*

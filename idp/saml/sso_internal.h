@@ -212,7 +212,10 @@ bool sso_comparison_parse(const char *s, enum sso_comparison *c);
 /*
  * Answer @r for the account and session in @si, or with the error status
  * of @status_error (a SAML_E_* with a status; 0 for success), and fill
- * @out with the POST form. @pending_hash (or NULL) is the pending request
+ * @out with the POST form. When the session is below the level @r asks
+ * for and an eID step-up reaches it (sso_step_up_needed()), nothing is
+ * answered: @out is SAML_REPLY_LOGIN with an empty pending id, and the
+ * caller keeps or makes the request pending. @pending_hash (or NULL) is the pending request
  * to use up in the same transaction that records the participant and
  * the audit row. @client for the audit row.
  */
@@ -220,6 +223,29 @@ void sso_respond(struct worker *w, struct saml_worker *sw,
 		 const struct sso_request *r, const struct session_info *si,
 		 int status_error, const uint8_t *pending_hash,
 		 const char *client, struct saml_reply *out);
+
+/*
+ * Whether @si's session is below the level @r asks for and an eID
+ * step-up (level high) would reach it; false for IsPassive requests and
+ * without a session (sso_respond.c).
+ */
+bool sso_step_up_needed(const struct sso_request *r,
+			const struct session_info *si);
+
+/*
+ * The part of sso_respond() that touches no database: the assertion for
+ * @si with @nameid, @class_ref and @session_index at @now (Unix
+ * seconds), the attributes @sp may get, the signed response (or the
+ * status of @status_error) as a POST form in @out. bench/sso_build_bench
+ * measures it alone. Returns 0 or a positive enum saml_error.
+ */
+IDP_WUR int sso_response_build(struct saml_worker *sw,
+			       const struct saml_sp_entry *sp,
+			       const struct sso_request *r,
+			       const struct session_info *si, const char *idp,
+			       const char *nameid, const char *class_ref,
+			       const char *session_index, int64_t now,
+			       int status_error, struct saml_reply *out);
 
 /* The attributes @sp may get of @a, added to @assertion. */
 int sso_attributes_add(LassoSaml2Assertion *assertion,

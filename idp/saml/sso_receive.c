@@ -267,8 +267,8 @@ validate_nameid_policy(const struct saml_sp_entry *sp,
 
 /*
  * Rule: a RequestedAuthnContext we can answer. Class refs are kept for
- * the response; what no login here can reach (for now: more than
- * "low", eID step-up is a later issue) is NoAuthnContext right away
+ * the response; what no login here can reach (more than "high", the
+ * level of an eID login or step-up) is NoAuthnContext right away
  * instead of after a login that cannot help.
  */
 static int
@@ -311,11 +311,11 @@ validate_authn_context(const LassoSamlp2RequestedAuthnContext *rac,
 	}
 	rc = saml_level_choose(sso_comparison_name(r->comparison),
 			       (const char *const *)r->class_refs,
-			       r->n_class_refs, saml_level_of_loa("low"),
+			       r->n_class_refs, saml_level_of_loa("high"),
 			       &chosen);
 	if (rc != 0)
 		refused(saml_error_info((enum saml_error)rc)->name,
-			r->class_refs[0], "a level a password login reaches");
+			r->class_refs[0], "a level an eID login reaches");
 	return rc;
 }
 
@@ -438,6 +438,9 @@ saml_sso_receive(struct worker *w, const struct saml_sso_input *in,
 	bool have = si != NULL && si->valid;
 	if (have && !r.force_authn) {
 		sso_respond(w, sw, &r, si, 0, NULL, in->client, out);
+		/* An eID step-up (sso_respond.c): the request waits. */
+		if (out->kind == SAML_REPLY_LOGIN && out->pending[0] == '\0')
+			sso_pend(w, &r, in->bind_cookie, false, out);
 	} else if (r.is_passive && in->binding == SAML_SSO_REDIRECT) {
 		/* No session (or a fresh login demanded): never ask. */
 		sso_respond(w, sw, &r, NULL, SAML_E_NO_PASSIVE, NULL,

@@ -378,6 +378,47 @@ out:
 	return rc;
 }
 
+bool
+sso_step_up_needed(const struct sso_request *r, const struct session_info *si)
+{
+	const char *chosen = NULL;
+	const char *cmp = r->comparison == SSO_CMP_NONE
+				  ? NULL
+				  : sso_comparison_name(r->comparison);
+
+	/* IsPassive: the citizen may not be asked for anything. */
+	if (si == NULL || !si->valid || r->is_passive)
+		return false;
+	return saml_level_choose(cmp, (const char *const *)r->class_refs,
+				 r->n_class_refs,
+				 saml_level_of_loa(si->session.loa),
+				 &chosen) == SAML_E_NO_AUTHN_CONTEXT &&
+	       saml_level_choose(cmp, (const char *const *)r->class_refs,
+				 r->n_class_refs, saml_level_of_loa("high"),
+				 &chosen) == 0;
+}
+
+int
+sso_response_build(struct saml_worker *sw, const struct saml_sp_entry *sp,
+		   const struct sso_request *r, const struct session_info *si,
+		   const char *idp, const char *nameid, const char *class_ref,
+		   const char *session_index, int64_t now, int status_error,
+		   struct saml_reply *out)
+{
+	LassoSaml2Assertion *assertion = NULL;
+	int rc;
+
+	if (status_error == 0) {
+		assertion = assertion_build(idp, r, si, nameid, class_ref,
+					    session_index, now);
+		sso_attributes_add(assertion, sp, &si->account);
+	}
+	rc = lasso_response(sw, sp, r, assertion, status_error, out);
+	if (assertion != NULL)
+		g_object_unref(assertion);
+	return rc;
+}
+
 void
 sso_respond(struct worker *w, struct saml_worker *sw,
 	    const struct sso_request *r, const struct session_info *si,
@@ -386,7 +427,6 @@ sso_respond(struct worker *w, struct saml_worker *sw,
 {
 	const struct saml_sp_entry *sp = saml_worker_sp(sw, r->sp_entity_id);
 	struct nameid_tx nt = {0};
-	LassoSaml2Assertion *assertion = NULL;
 	const char *class_ref = NULL;
 	char session_index[SAML_PENDING_ID_LEN + 2];
 	char *idp = saml_idp_entity_id(w->cfg);
@@ -404,20 +444,41 @@ sso_respond(struct worker *w, struct saml_worker *sw,
 		goto out;
 	}
 	/* The level: never more than the session has. */
-	if (status_error == 0)
+	if (status_error == 0) {
 		status_error = saml_level_choose(
 			r->comparison == SSO_CMP_NONE
 				? NULL
 				: sso_comparison_name(r->comparison),
 			(const char *const *)r->class_refs, r->n_class_refs,
 			saml_level_of_loa(si->session.loa), &class_ref);
-	/* The NameID. */
+		/*
+		 * Step-up: the session is below the level asked for, and an
+		 * eID (level high) reaches it. Nothing is answered: the
+		 * caller keeps the request pending (or stores it first, with
+		 * the browser's binding) and sends the citizen to the login
+		 * page, which offers the eID, or tells how to link a card and
+		 * lets the citizen give up (then NoAuthnContext).
+		 */
+		if (status_error == SAML_E_NO_AUTHN_CONTEXT &&
+		    sso_step_up_needed(r, si)) {
+			out->kind = SAML_REPLY_LOGIN;
+			out->pending[0] = '\0';
+			goto out;
+		}
+	}
+	/*
+	 * The NameID. Every login but the first at an SP finds it with one
+	 * read, outside a transaction; only a first login needs one.
+	 */
 	if (status_error == 0 && r->nameid == SAML_NAMEID_PERSISTENT) {
 		nt.account_id = si->account.id;
 		nt.sp = r->sp_entity_id;
 		nt.allow_create = r->allow_create;
-		rc = store_run_tx(w->store, "saml_pairwise", false, nameid_tx,
-				  &nt);
+		rc = store_saml_pairwise_select(w->store, nt.account_id, nt.sp,
+						nt.nameid);
+		if (rc == STORE_NO_ROW)
+			rc = store_run_tx(w->store, "saml_pairwise", false,
+					  nameid_tx, &nt);
 		if (rc < 0) {
 			sso_reply_page(out, SAML_E_UNAVAILABLE);
 			goto out;
@@ -429,13 +490,8 @@ sso_respond(struct worker *w, struct saml_worker *sw,
 	}
 	session_index[0] = '_';
 	sso_random_id(session_index + 1);
-	/* The assertion and its attributes. */
-	if (status_error == 0) {
-		assertion = assertion_build(idp, r, si, nt.nameid, class_ref,
-					    session_index, now);
-		sso_attributes_add(assertion, sp, &si->account);
-	}
-	rc = lasso_response(sw, sp, r, assertion, status_error, out);
+	rc = sso_response_build(sw, sp, r, si, idp, nt.nameid, class_ref,
+				session_index, now, status_error, out);
 	if (rc != 0) {
 		saml_reply_clear(out);
 		sso_reply_page(out, (enum saml_error)rc);
@@ -470,8 +526,6 @@ sso_respond(struct worker *w, struct saml_worker *sw,
 		       : "success",
 	       NULL);
 out:
-	if (assertion != NULL)
-		g_object_unref(assertion);
 	memset(nt.nameid, 0, sizeof(nt.nameid));
 	g_free(idp);
 }

@@ -32,6 +32,8 @@
 #include "idp/store/sp/stmts.h"
 #include "idp/store/saml/stmts.h"
 #include "idp/store/slo/stmts.h"
+#include "idp/store/eid/stmts.h"
+#include "idp/store/eidlink/stmts.h"
 
 /*
  * When a statement can be prepared. PostgreSQL checks every name in a
@@ -82,7 +84,9 @@ struct store_stmt {
 	STORE_STMT_LIST_KEYS(X)                                                \
 	STORE_STMT_LIST_SP(X)                                                  \
 	STORE_STMT_LIST_SAML(X)                                                \
-	STORE_STMT_LIST_SLO(X)
+	STORE_STMT_LIST_SLO(X)                                                 \
+	STORE_STMT_LIST_EID(X)                                                 \
+	STORE_STMT_LIST_EIDLINK(X)
 
 #define STORE_STMT_DECLARE(what)                                               \
 	extern const struct store_stmt store_stmt_##what;

@@ -16,29 +16,7 @@ static uint8_t email_key[CRYPT_KEYED_HASH_KEY_BYTES];
 int
 throttle_init(struct store *s)
 {
-	uint8_t fresh[CRYPT_KEYED_HASH_KEY_BYTES];
-	char hex[2 * sizeof(fresh) + 1];
-	char *value = NULL;
-	int rc = IDP_ERR_UNAVAILABLE;
-
-	crypt_random(fresh, sizeof(fresh));
-	crypt_hex(fresh, sizeof(fresh), hex, sizeof(hex));
-	if (store_setting_ensure(s, "throttle_email_key", hex, &value) !=
-	    STORE_ONE_ROW)
-		goto out;
-	if (strlen(value) != 2 * sizeof(email_key) ||
-	    !crypt_unhex(value, email_key, sizeof(email_key))) {
-		rc = IDP_ERR_INVALID;
-		goto out;
-	}
-	rc = 0;
-out:
-	crypt_wipe(fresh, sizeof(fresh));
-	crypt_wipe(hex, sizeof(hex));
-	if (value != NULL)
-		crypt_wipe(value, strlen(value));
-	free(value);
-	return rc;
+	return crypt_setting_key(s, "throttle_email_key", email_key);
 }
 
 void

@@ -24,8 +24,8 @@ struct throttle_keys {
 /*
  * Load the cluster-wide key for hashing e-mail addresses into counter
  * names (created on first use, shared by all nodes through the settings
- * table). Call once at startup before any request. Returns 0 or
- * IDP_ERR_UNAVAILABLE.
+ * table, crypt_setting_key()). Call once at startup before any request.
+ * Returns 0, IDP_ERR_UNAVAILABLE or IDP_ERR_INVALID (a broken setting).
  */
 IDP_WUR int throttle_init(struct store *s);
 

@@ -22,6 +22,8 @@ static const char *const langs[] = {"de", "en"};
 
 static const char *const expected_mails[] = {
 	"account_deleted",
+	"eid_linked",
+	"eid_unlinked",
 	"email_change_verify",
 	"email_changed_old",
 	"exists",
