@@ -9,7 +9,8 @@
 #   BENCH_PG_FAST=1: PostgreSQL without fsync and synchronous_commit
 #   (pg.sh --fast), to see what the commit of each response costs; the
 #   default is a durable PostgreSQL, as in production.
-#   SSO_BENCH=PATH: another build of sso_bench (e.g. with sanitizers).
+#   SSO_BENCH=PATH, SSO_BUILD_BENCH=PATH: other builds of sso_bench and
+#   sso_build_bench (e.g. with sanitizers).
 # Needs a build in build/ (make build) and Debian's python3-pysaml2
 # (/usr/bin/python3, not a pyenv python). Prints the table of sso_bench.
 set -euo pipefail
@@ -96,6 +97,15 @@ fi
 SPEED=$(openssl speed -seconds 3 rsa3072 2>/dev/null |
 	awk '$1 == "rsa" && $2 == "3072" && $3 == "bits" { print $6 }')
 export BENCH_OPENSSL_SIGN=${SPEED:-0}
+# The in-process ceiling: idpd's response builder alone on one core, for
+# the same SP and account, before idpd gets any load.
+INPROC=$("${SSO_BUILD_BENCH:-build/bench/sso_build_bench}" \
+	bench@example.org "$SP_ENTITY" "$SP_ACS" 5 2>>"$PG_TMP/idpd.log") || {
+	echo "sso_run: sso_build_bench failed" >&2
+	tail -5 "$PG_TMP/idpd.log" >&2
+	exit 1
+}
+export BENCH_INPROCESS_RESPONSE=$INPROC
 "${SSO_BENCH:-build/bench/sso_bench}" "http://127.0.0.1:$PORT" bench@example.org - \
 	"$SP_ENTITY" "$SP_ACS" "$CONNS" "$SECS" "$IDPD_PID" || {
 	rc=$?
