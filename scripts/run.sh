@@ -78,10 +78,12 @@ serve_cleanup() {
 	local rc=$?
 	trap - EXIT TERM
 	trap '' INT
-	if [ -n "$PORTAL_PID" ]; then
-		kill -TERM "$PORTAL_PID" 2>/dev/null || true
-		wait "$PORTAL_PID" 2>/dev/null || true
-	fi
+	local p
+	for p in "$PORTAL_PID" "$EID_SIM_PID"; do
+		[ -n "$p" ] || continue
+		kill -TERM "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	if [ -n "$IDPD_PID" ]; then
 		stop_idpd "$IDPD_PID"
 		wait "$IDPD_PID" 2>/dev/null || true
@@ -120,6 +122,45 @@ start_demo_portal() {
 		--state "$STATE/demo" &
 	PORTAL_PID=$!
 	echo "run.sh: demo portal on http://127.0.0.1:8081 (log in there to see SSO)" >&2
+}
+
+# An active key of each purpose (docs/keys.md): the first key of a purpose
+# is activated at once, no relying service has old metadata to wait for.
+ensure_active_key() {
+	local purpose=$1 keys id
+	shift
+	keys=$(build/idpctl "$@" keys list --purpose "$purpose" --json)
+	if [[ $keys != *'"state":"active"'* ]]; then
+		id=$(grep -o '"id":[0-9]*,"state":"next"' <<<"$keys" | grep -o '[0-9][0-9]*' || true)
+		if [ -z "$id" ]; then
+			id=$(build/idpctl "$@" keys generate --purpose "$purpose" --quiet)
+		fi
+		build/idpctl "$@" keys activate --force "$id" >/dev/null
+	fi
+}
+
+# The simulated eID service (tests/eid_sim, a TEST TOOL: never part of a
+# production set-up) on 127.0.0.1:8444, configured as idpd's eID service,
+# so that linking a card, the eID login and the step-up can be tried with
+# its test identities. A failure here is reported; the IdP runs without.
+EID_SIM_PID=""
+EID_SIM_URL=http://127.0.0.1:8444
+start_eid_simulator() {
+	local i
+	/usr/bin/python3 tests/eid_sim/eid_sim.py --port 8444 \
+		--state "$STATE/eid-sim" --sp-metadata "$PUBLIC_URL/eid/metadata" \
+		>"$STATE/eid-sim.log" 2>&1 &
+	EID_SIM_PID=$!
+	for i in $(seq 100); do
+		curl -fs "$EID_SIM_URL/metadata" >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	if ! build/idpctl "$@" eid configure --metadata "$EID_SIM_URL/metadata" >/dev/null; then
+		echo "run.sh: the eID simulator could not be configured (see $STATE/eid-sim.log);" \
+			"the IdP runs without eID" >&2
+		return 0
+	fi
+	echo "run.sh: simulated eID service (test tool) on $EID_SIM_URL" >&2
 }
 
 cmd_serve() {
@@ -171,21 +212,16 @@ cmd_serve() {
 
 	build/idpctl "${config[@]}" db migrate
 
-	# A master key in state/ and an active signing key (docs/keys.md). The
-	# first key is activated at once: no portal has old metadata to wait for.
+	# A master key in state/, the active keys (SAML signing, eID signing
+	# and encryption) and the simulated eID service.
 	export IDP_KEYS_MASTER_KEY_FILE=$STATE/master.key
 	if [ ! -e "$IDP_KEYS_MASTER_KEY_FILE" ]; then
 		build/idpctl "${config[@]}" keys init
 	fi
-	local keys id
-	keys=$(build/idpctl "${config[@]}" keys list --purpose saml --json)
-	if [[ $keys != *'"state":"active"'* ]]; then
-		id=$(grep -o '"id":[0-9]*,"state":"next"' <<<"$keys" | grep -o '[0-9][0-9]*' || true)
-		if [ -z "$id" ]; then
-			id=$(build/idpctl "${config[@]}" keys generate --quiet)
-		fi
-		build/idpctl "${config[@]}" keys activate --force "$id"
-	fi
+	ensure_active_key saml "${config[@]}"
+	ensure_active_key eid-signing "${config[@]}"
+	ensure_active_key eid-encryption "${config[@]}"
+	start_eid_simulator "${config[@]}"
 
 	# idpd runs in the background so that the traps run as soon as a signal
 	# arrives; they pass it on as SIGTERM (idpd drains on SIGTERM).

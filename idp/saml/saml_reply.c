@@ -62,13 +62,6 @@ sso_time_format(int64_t t)
 	return g_strdup(buf);
 }
 
-/* The sso_ name of saml_time_parse(), for the callers of sso_internal.h. */
-bool
-sso_time_parse(const char *s, int64_t *t)
-{
-	return saml_time_parse(s, t);
-}
-
 bool
 saml_time_parse(const char *s, int64_t *t)
 {

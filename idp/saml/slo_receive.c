@@ -20,6 +20,7 @@
 #include "idp/common/worker.h"
 #include "idp/crypto/crypt.h"
 #include "idp/log/log.h"
+#include "idp/saml/saml_internal.h"
 #include "idp/saml/slo_internal.h"
 
 #define EV_REQ_REJECTED	 "slo_request_rejected"
@@ -108,7 +109,7 @@ validate_issue_instant(const char *instant, int64_t now)
 {
 	int64_t t;
 
-	if (!sso_time_parse(instant, &t) || t > now + SAML_CLOCK_SKEW_S ||
+	if (!saml_time_parse(instant, &t) || t > now + SAML_CLOCK_SKEW_S ||
 	    t < now - SAML_REQUEST_MAX_AGE_S - SAML_CLOCK_SKEW_S) {
 		slo_refused("issue_instant", instant ? instant : "(none)",
 			    "now, within the skew");

@@ -120,9 +120,6 @@ int saml_worker_ensure(struct worker *w, struct saml_worker **out);
 const struct saml_sp_entry *saml_worker_sp(const struct saml_worker *sw,
 					   const char *entity_id);
 
-/* The master key from saml_master_key_set(), or NULL. */
-const uint8_t *saml_master_key_peek(void);
-
 /* Our entity ID and SSO URL: public_url + "/saml/metadata", "/saml/sso". */
 char *saml_idp_entity_id(const struct cfg *cfg);
 char *saml_idp_sso_url(const struct cfg *cfg);
@@ -274,9 +271,6 @@ void sso_random_id(char out[SAML_PENDING_ID_LEN + 1]);
 
 /* The current time as xs:dateTime "YYYY-MM-DDTHH:MM:SSZ" (g_free). */
 char *sso_time_format(int64_t t);
-
-/* Parse xs:dateTime in UTC ("...Z", fractions allowed); false if not. */
-bool sso_time_parse(const char *s, int64_t *t);
 
 /*
  * Percent-decode @len bytes at @s (g_free()). '+' stays '+', as lasso

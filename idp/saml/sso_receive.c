@@ -11,6 +11,7 @@
 #include "idp/common/worker.h"
 #include "idp/crypto/crypt.h"
 #include "idp/log/log.h"
+#include "idp/saml/saml_internal.h"
 #include "idp/saml/sso_internal.h"
 #include "idp/session/session.h"
 
@@ -215,7 +216,7 @@ validate_issue_instant(const char *instant, int64_t now)
 {
 	int64_t t;
 
-	if (!sso_time_parse(instant, &t)) {
+	if (!saml_time_parse(instant, &t)) {
 		refused("issue_instant", instant ? instant : "(none)",
 			"an xs:dateTime in UTC");
 		return SAML_E_ISSUE_INSTANT;
