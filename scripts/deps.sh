@@ -29,6 +29,7 @@ PACKAGES=(
 	xmlsec1
 	python3-lasso
 	curl
+	systemd strace # tests/deploy: systemd-analyze; syscalls of the sandbox
 	# interop (tests/mellon): Apache httpd with mod_auth_mellon
 	apache2
 	libapache2-mod-auth-mellon

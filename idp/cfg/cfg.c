@@ -85,6 +85,15 @@ static const struct key keys[] = {
 	{ .group = "server", .name = "trusted_proxies", .type = KEY_NETS,
 	  .offset = FIELD(trusted_proxies), .def_str = "",
 	  .reloadable = true },
+	/* Both or neither; read by idp/http at startup (http_tls_load()). */
+	{ .group = "server", .name = "tls_certificate_file",
+	  .type = KEY_STRING, .offset = FIELD(tls_certificate_file),
+	  .min = 0, .def_str = "" },
+	{ .group = "server", .name = "tls_key_file", .type = KEY_STRING,
+	  .offset = FIELD(tls_key_file), .min = 0, .def_str = "" },
+	{ .group = "server", .name = "tls_priorities", .type = KEY_STRING,
+	  .offset = FIELD(tls_priorities), .min = 1,
+	  .def_str = CFG_TLS_PRIORITIES_DEFAULT },
 	{ .group = "database", .name = "conninfo", .type = KEY_SECRET,
 	  .offset = FIELD(db_conninfo), .min = 1, .def_str = "dbname=idp" },
 	{ .group = "database", .name = "tx_retries", .type = KEY_UINT,
@@ -639,6 +648,40 @@ blame(const struct cfg_load *ld, size_t a, size_t b)
 	return ld->origin[b] > ld->origin[a] ? b : a;
 }
 
+/*
+ * TLS needs both files, and a public URL that says https: cookies are
+ * Secure and HSTS is sent only then, and a browser sent to http:// would
+ * meet a TLS port it cannot talk to. Sets c->tls.
+ */
+static int
+check_tls(struct cfg_load *ld)
+{
+	struct cfg *c = ld->cfg;
+	size_t cert = cfg_key_index("server", "tls_certificate_file");
+	size_t key = cfg_key_index("server", "tls_key_file");
+	size_t url = cfg_key_index("server", "public_url");
+	bool has_cert = c->tls_certificate_file[0] != '\0';
+	bool has_key = c->tls_key_file[0] != '\0';
+
+	if (has_cert != has_key) {
+		cfg_fail(ld, has_cert ? cert : key,
+			 "is set but %s is not: TLS needs both the "
+			 "certificate and the key file (or neither, for "
+			 "plain HTTP behind a reverse proxy)",
+			 has_cert ? "tls_key_file" : "tls_certificate_file");
+		return IDP_ERR_INVALID;
+	}
+	c->tls = has_cert;
+	if (c->tls && !c->public_https) {
+		cfg_fail(ld, blame(ld, url, cert),
+			 "with TLS on (tls_certificate_file), public_url "
+			 "must start with https:// (it is %s)",
+			 c->public_url);
+		return IDP_ERR_INVALID;
+	}
+	return 0;
+}
+
 int
 cfg_check_all(struct cfg_load *ld)
 {
@@ -667,6 +710,8 @@ cfg_check_all(struct cfg_load *ld)
 			 c->connection_memory, c->max_url, c->max_headers);
 		return IDP_ERR_INVALID;
 	}
+	if (check_tls(ld) != 0)
+		return IDP_ERR_INVALID;
 	if (strcmp(c->mail_mode, "file") != 0 &&
 	    strcmp(c->mail_mode, "smtp") != 0) {
 		cfg_fail(ld, cfg_key_index("mail", "mode"),
@@ -758,6 +803,9 @@ cfg_free(struct cfg *cfg)
 		return;
 	g_free(cfg->listen_address);
 	g_free(cfg->public_url);
+	g_free(cfg->tls_certificate_file);
+	g_free(cfg->tls_key_file);
+	g_free(cfg->tls_priorities);
 	if (cfg->db_conninfo != NULL)
 		explicit_bzero(cfg->db_conninfo, strlen(cfg->db_conninfo));
 	g_free(cfg->db_conninfo);

@@ -31,6 +31,19 @@
  */
 
 /*
+ * [server] tls_priorities by default, a GnuTLS priority string: TLS 1.3
+ * and 1.2 only; AES-GCM and ChaCha20-Poly1305 (AEAD) only; in TLS 1.2
+ * only ephemeral elliptic-curve key exchange (forward secrecy); no SHA-1
+ * signatures; our order wins over the client's. That is Mozilla's
+ * "intermediate" profile without finite-field DHE.
+ */
+#define CFG_TLS_PRIORITIES_DEFAULT                                          \
+	"SECURE256:+SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:"         \
+	"-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:"         \
+	"-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:"                   \
+	"-SIGN-RSA-SHA1:-SIGN-ECDSA-SHA1:%SERVER_PRECEDENCE"
+
+/*
  * One trusted proxy: an address with a prefix length (CIDR). Bits of @addr
  * beyond @prefix are zero; for AF_INET only addr[0..3] are used and the rest
  * is zero, so two nets are equal exactly when their bytes are.
@@ -58,6 +71,10 @@ struct cfg {
 	unsigned shutdown_grace_s;     /* SIGTERM drain time */
 	struct cfg_net trusted_proxies[CFG_MAX_TRUSTED_PROXIES];
 	size_t n_trusted_proxies;
+	char *tls_certificate_file; /* PEM, chain allowed; "": plain HTTP */
+	char *tls_key_file;	    /* PEM private key, no group/other bits */
+	char *tls_priorities;	    /* GnuTLS priority string */
+	bool tls;		    /* derived: both TLS files are set */
 
 	/* [database] */
 	char *db_conninfo; /* libpq connection string; never logged */

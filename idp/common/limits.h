@@ -68,6 +68,12 @@
  * and servers take 8 KiB request lines.
  */
 #define HTTP_MAX_REDIRECT_EXTERNAL 8192
+/*
+ * Largest TLS certificate file (a chain of several certificates) and key
+ * file (an RSA key of 8192 bits is about 6.5 KiB in PEM) idpd reads.
+ */
+#define HTTP_TLS_CERT_FILE_MAX (64 * 1024)
+#define HTTP_TLS_KEY_FILE_MAX (16 * 1024)
 
 /*
  * Config (idp/cfg). Largest config file read. A real one is a few hundred

@@ -39,6 +39,7 @@
 
 struct http_request;
 struct http_server;
+struct http_tls;
 struct worker;
 
 /* Methods as a bit set, so a route can allow several. */
@@ -105,9 +106,45 @@ typedef struct worker *(*http_worker_new_cb)(void *cls);
 typedef void (*http_worker_free_cb)(struct worker *w, void *cls);
 
 /*
+ * Read the TLS certificate chain and private key that @cfg names
+ * ([server] tls_certificate_file, tls_key_file) and check them: regular
+ * files within HTTP_TLS_CERT_FILE_MAX / HTTP_TLS_KEY_FILE_MAX, the key
+ * file with no permission for group or others, PEM, no private key in the
+ * certificate file, no encrypted key, and accepted by GnuTLS (parsed, the
+ * key matching the certificate) together with [server] tls_priorities.
+ *
+ * With TLS off (cfg->tls false) returns 0 and *@out = NULL. Otherwise
+ * returns 0 and *@out, freed (the key wiped) with http_tls_free(), or
+ * IDP_ERR_IO, IDP_ERR_INVALID, IDP_ERR_TOO_LARGE or IDP_ERR_NOMEM with
+ * *@out = NULL and one line in @err (size @errlen) naming the key, the
+ * file and the problem. Never writes key material into @err.
+ */
+IDP_WUR int http_tls_load(const struct cfg *cfg, struct http_tls **out,
+			  char *err, size_t errlen);
+
+/* Wipe and free what http_tls_load() read. NULL is fine. */
+void http_tls_free(struct http_tls *tls);
+
+/*
  * Start serving @routes (borrowed; must outlive the server) with the limits
- * and address in @cfg (borrowed, must outlive the server). Returns NULL
- * and logs why when the socket cannot be opened.
+ * and address in @cfg (borrowed, must outlive the server), over TLS with
+ * @tls (from http_tls_load(); borrowed, and no longer needed once this
+ * returns: GnuTLS has its own parsed copy, so free it at once) or plain
+ * HTTP when @tls is NULL. @tls must be given exactly when cfg->tls is
+ * set. Returns NULL and logs why when the socket cannot be opened.
+ */
+struct http_server *http_server_start_tls(const struct cfg *cfg,
+					  const struct http_tls *tls,
+					  const struct http_route *routes,
+					  size_t n_routes,
+					  http_worker_new_cb worker_new,
+					  http_worker_free_cb worker_free,
+					  void *worker_cls);
+
+/*
+ * http_server_start_tls() that reads the TLS files itself when @cfg asks
+ * for TLS (logging the reason when they are not usable), and wipes them
+ * after the start.
  */
 struct http_server *http_server_start(const struct cfg *cfg,
 				      const struct http_route *routes,

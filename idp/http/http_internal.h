@@ -13,6 +13,17 @@
 
 #include "idp/http/http.h"
 
+/*
+ * The PEM text of [server] tls_certificate_file and tls_key_file, each
+ * NUL-terminated; the key is wiped by http_tls_free().
+ */
+struct http_tls {
+	char *cert;
+	size_t cert_len;
+	char *key;
+	size_t key_len;
+};
+
 struct http_server {
 	struct MHD_Daemon *daemon;
 	const struct cfg *cfg;

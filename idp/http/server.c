@@ -439,12 +439,60 @@ http_server_start(const struct cfg *cfg, const struct http_route *routes,
 		  size_t n_routes, http_worker_new_cb worker_new,
 		  http_worker_free_cb worker_free, void *worker_cls)
 {
-	struct http_server *srv = calloc(1, sizeof(*srv));
+	struct http_server *srv;
+	struct http_tls *tls = NULL;
+	char err[512];
+
+	if (http_tls_load(cfg, &tls, err, sizeof(err)) != 0) {
+		log_msg(LOG_LEVEL_ERROR, "tls_invalid", "%s", err);
+		return NULL;
+	}
+	srv = http_server_start_tls(cfg, tls, routes, n_routes, worker_new,
+				    worker_free, worker_cls);
+	http_tls_free(tls);
+	return srv;
+}
+
+struct http_server *
+http_server_start_tls(const struct cfg *cfg, const struct http_tls *tls,
+		      const struct http_route *routes, size_t n_routes,
+		      http_worker_new_cb worker_new,
+		      http_worker_free_cb worker_free, void *worker_cls)
+{
+	struct http_server *srv;
 	struct sockaddr_storage ss;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	const char **names = NULL;
+	/* TLS options, or none: MHD_OPTION_END only. */
+	struct MHD_OptionItem tls_opts[4] = {
+		{ MHD_OPTION_END, 0, NULL },
+	};
 
+	if ((tls != NULL) != cfg->tls) {
+		/* Serving plain HTTP where TLS was configured: our bug. */
+		log_msg(LOG_LEVEL_ERROR, "tls_invalid",
+			"TLS is %s in the config but %s to the server",
+			cfg->tls ? "on" : "off",
+			tls != NULL ? "credentials were passed" :
+				      "none were passed");
+		return NULL;
+	}
+	if (tls != NULL) {
+		flags |= MHD_USE_TLS;
+		tls_opts[0] = (struct MHD_OptionItem){
+			MHD_OPTION_HTTPS_MEM_KEY, 0, tls->key
+		};
+		tls_opts[1] = (struct MHD_OptionItem){
+			MHD_OPTION_HTTPS_MEM_CERT, 0, tls->cert
+		};
+		tls_opts[2] = (struct MHD_OptionItem){
+			MHD_OPTION_HTTPS_PRIORITIES, 0, cfg->tls_priorities
+		};
+		tls_opts[3] = (struct MHD_OptionItem){ MHD_OPTION_END, 0,
+						       NULL };
+	}
+	srv = calloc(1, sizeof(*srv));
 	if (srv == NULL)
 		return NULL;
 	/* A route table that cannot be served safely is a startup error. */
@@ -514,7 +562,7 @@ http_server_start(const struct cfg *cfg, const struct http_route *routes,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_cb, srv,
 		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
-		MHD_OPTION_END);
+		MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		log_msg(LOG_LEVEL_ERROR, "listen_failed",
 			"cannot listen on %s port %u", cfg->listen_address,

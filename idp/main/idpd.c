@@ -249,6 +249,7 @@ main(int argc, char **argv)
 	const char *path = getenv("IDP_CONFIG");
 	bool check_only = false;
 	struct cfg *cfg = NULL;
+	struct http_tls *tls = NULL;
 	char err[512];
 	int c;
 
@@ -292,9 +293,20 @@ main(int argc, char **argv)
 		cfg_free(cfg);
 		return 1;
 	}
+	/*
+	 * The TLS certificate and key are read here, once, and checked
+	 * like the rest of the config; the key is wiped as soon as the
+	 * server has it. A renewed certificate needs a restart.
+	 */
+	if (http_tls_load(cfg, &tls, err, sizeof(err)) != 0) {
+		fprintf(stderr, "idpd: %s\n", err);
+		cfg_free(cfg);
+		return 1;
+	}
 	if (check_only) {
 		printf("idpd: configuration %s is valid\n",
 		       path ? path : "(defaults and environment)");
+		http_tls_free(tls);
 		cfg_free(cfg);
 		return 0;
 	}
@@ -302,13 +314,10 @@ main(int argc, char **argv)
 	/* Templates are parsed once, before any worker thread renders. */
 	if (page_init() != 0) {
 		fprintf(stderr, "idpd: page templates: %s\n", page_init_error());
-		cfg_free(cfg);
-		return 1;
+		goto fail;
 	}
-	if (check_database(cfg) != 0) {
-		cfg_free(cfg);
-		return 1;
-	}
+	if (check_database(cfg) != 0)
+		goto fail;
 	/*
 	 * Logins for unknown e-mails verify against this hash, so that they
 	 * cost the same as real ones (no account enumeration by timing).
@@ -316,8 +325,7 @@ main(int argc, char **argv)
 	if (crypt_password_dummy_init(cfg->password_opslimit,
 				      cfg->password_memlimit) != 0) {
 		fprintf(stderr, "idpd: cannot prepare password hashing\n");
-		cfg_free(cfg);
-		return 1;
+		goto fail;
 	}
 
 	/*
@@ -334,8 +342,11 @@ main(int argc, char **argv)
 
 	size_t n_routes;
 	const struct http_route *routes = handlers_routes(&n_routes);
-	struct http_server *srv = http_server_start(
-		cfg, routes, n_routes, worker_new, worker_free, cfg);
+	struct http_server *srv = http_server_start_tls(
+		cfg, tls, routes, n_routes, worker_new, worker_free, cfg);
+	/* GnuTLS holds its own parsed copy now. */
+	http_tls_free(tls);
+	tls = NULL;
 	if (srv == NULL) {
 		fprintf(stderr, "idpd: cannot listen on %s port %u\n",
 			cfg->listen_address, cfg->port);
@@ -346,8 +357,9 @@ main(int argc, char **argv)
 	snprintf(port, sizeof(port), "%u", http_server_port(srv));
 	snprintf(threads, sizeof(threads), "%u", cfg->threads);
 	log_kv(LOG_LEVEL_INFO, "listening", "address", cfg->listen_address,
-	       "port", port, "threads", threads, "public_url",
-	       cfg->public_url, "version", IDP_VERSION, NULL);
+	       "port", port, "threads", threads, "tls",
+	       cfg->tls ? "on" : "off", "public_url", cfg->public_url,
+	       "version", IDP_VERSION, NULL);
 	/* Mails of this node's requests go out from here on. */
 	if (mail_sender_start(cfg) != 0 || account_janitor_start(cfg) != 0) {
 		fprintf(stderr, "idpd: cannot start the mail sender\n");
@@ -377,4 +389,8 @@ main(int argc, char **argv)
 	log_kv(LOG_LEVEL_INFO, "stopped", "requests_cut_off", left_s, NULL);
 	cfg_free(cfg);
 	return 0;
+fail:
+	http_tls_free(tls);
+	cfg_free(cfg);
+	return 1;
 }
