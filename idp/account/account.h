@@ -152,13 +152,23 @@ enum account_result account_reset(struct worker *w, const char *token,
 				  struct account_errors *errs);
 
 /*
+ * The current password that the changes below require is throttled with
+ * the login's counters (the account's address and the client, see
+ * docs/accounts.md): ACCOUNT_THROTTLED with *retry_after in seconds, and
+ * no password work and no change; a wrong one is ACCOUNT_INVALID with
+ * err.password_wrong on its field.
+ */
+
+/*
  * Change the password of the logged-in account (current password
  * required); ends every other session.
  */
-enum account_result account_change_password(
-	struct worker *w, int64_t account_id, const uint8_t *session_hash,
-	const char *current, const char *password, const char *password2,
-	const struct account_actor *who, struct account_errors *errs);
+enum account_result
+account_change_password(struct worker *w, int64_t account_id,
+			const uint8_t *session_hash, const char *current,
+			const char *password, const char *password2,
+			const struct account_actor *who,
+			struct account_errors *errs, unsigned *retry_after);
 
 /* --- profile, e-mail, deletion, export (profile.c) --- */
 
@@ -176,7 +186,8 @@ enum account_result account_change_email(struct worker *w, int64_t account_id,
 					 const char *new_email,
 					 const char *password,
 					 const struct account_actor *who,
-					 struct account_errors *errs);
+					 struct account_errors *errs,
+					 unsigned *retry_after);
 
 /* Use an e-mail change link. ACCOUNT_FAILED when invalid or taken. */
 enum account_result account_confirm_email(struct worker *w, const char *token,
@@ -186,7 +197,8 @@ enum account_result account_confirm_email(struct worker *w, const char *token,
 enum account_result account_delete(struct worker *w, int64_t account_id,
 				   const char *password,
 				   const struct account_actor *who,
-				   struct account_errors *errs);
+				   struct account_errors *errs,
+				   unsigned *retry_after);
 
 /* All data about the account as a JSON document (g_free()). */
 enum account_result account_export(struct worker *w, int64_t account_id,

@@ -61,14 +61,17 @@ enum account_result account_eid_state(struct worker *w, int64_t account_id,
 /*
  * Before a LINK starts: the account's current @password, because a card
  * linked to an account logs in to it from then on; a stolen session
- * alone must not be enough to add a card of the thief's. ACCOUNT_OK,
+ * alone must not be enough to add a card of the thief's. Throttled with
+ * the login's counters (docs/accounts.md, "Throttling"). ACCOUNT_OK,
  * ACCOUNT_INVALID (err_password in @errs, audited eid_link_failed),
- * ACCOUNT_UNAVAILABLE.
+ * ACCOUNT_THROTTLED (*@retry_after seconds; the password was not
+ * checked), ACCOUNT_UNAVAILABLE.
  */
 enum account_result account_eid_reauth(struct worker *w, int64_t account_id,
 				       const char *password,
 				       const struct account_actor *who,
-				       struct account_errors *errs);
+				       struct account_errors *errs,
+				       unsigned *retry_after);
 
 /*
  * LINK: link the card of @id to the account of the session @si (the
@@ -159,15 +162,17 @@ enum account_result account_eid_register(struct worker *w, const char *handle,
 /*
  * Unlink the card of account @account_id: the current @password is
  * required (err_password in @errs otherwise, audited
- * eid_unlink_failed); the card's fields keep their values with source
- * 'self' again; eid_unlinked audited, the mail eid_unlinked sent.
- * ACCOUNT_OK, ACCOUNT_INVALID, ACCOUNT_FAILED (no card linked),
- * ACCOUNT_UNAVAILABLE.
+ * eid_unlink_failed; throttled like account_eid_reauth():
+ * ACCOUNT_THROTTLED with *@retry_after); the card's fields keep their
+ * values with source 'self' again; eid_unlinked audited, the mail
+ * eid_unlinked sent. ACCOUNT_OK, ACCOUNT_INVALID, ACCOUNT_THROTTLED,
+ * ACCOUNT_FAILED (no card linked), ACCOUNT_UNAVAILABLE.
  */
 enum account_result account_eid_unlink(struct worker *w, int64_t account_id,
 				       const char *password,
 				       const struct account_actor *who,
-				       struct account_errors *errs);
+				       struct account_errors *errs,
+				       unsigned *retry_after);
 
 /*
  * STEP_UP: the card of @id must be the one linked to the account of @si;

@@ -95,4 +95,26 @@ int account_tx(struct worker *w, const char *name, int (*cb)(struct store *,
  */
 bool account_password_ok(const struct store_account *a, const char *password);
 
+/*
+ * Re-authenticate the logged-in citizen of account @a by its current
+ * @password (raw form value), inside the running transaction on @s;
+ * throttled with the login's counters (throttle_keys_make() of the
+ * account's address and the client), so failures here and at the login
+ * count together. Sets *@res:
+ *   ACCOUNT_THROTTLED: too many failures; *@retry_after seconds to wait.
+ *     No password work is done.
+ *   ACCOUNT_OK: the password is right; the address counter is forgotten.
+ *   ACCOUNT_FAILED: wrong; the failure is counted and, unless @fail_event
+ *     is NULL, audited as @fail_event with reason "wrong password".
+ * The caller acts only on ACCOUNT_OK, but lets the transaction commit in
+ * every case (the counters must stay). Returns a STORE_* value; < 0 when
+ * the transaction failed (then *@res means nothing).
+ * Thread-safety: like the store, one struct store per thread.
+ */
+IDP_WUR int account_reauth(struct store *s, const struct store_account *a,
+			   const char *password,
+			   const struct account_actor *who,
+			   const char *fail_event, enum account_result *res,
+			   unsigned *retry_after);
+
 #endif

@@ -274,7 +274,8 @@ struct unlink_tx {
 	int64_t account_id;
 	const char *password;
 	const struct account_actor *who;
-	bool wrong_password;
+	enum account_result res; /* out: of account_reauth() */
+	unsigned retry_after;	 /* out */
 	bool not_linked;
 };
 
@@ -286,7 +287,7 @@ unlink_cb(struct store *s, void *cls)
 	int rc;
 
 	memset(&a, 0, sizeof(a));
-	t->wrong_password = false;
+	t->res = ACCOUNT_ERROR;
 	t->not_linked = false;
 	rc = store_account_select_by_id(s, t->account_id, &a);
 	if (rc != STORE_ONE_ROW) {
@@ -298,12 +299,10 @@ unlink_cb(struct store *s, void *cls)
 	 * the password against the row read here rules out a race with a
 	 * password change.
 	 */
-	if (!account_password_ok(&a, t->password)) {
-		t->wrong_password = true;
-		rc = account_audit(s, "eid_unlink_failed", a.audit_ref, t->who,
-				   "reason", "wrong password");
+	rc = account_reauth(s, &a, t->password, t->who, "eid_unlink_failed",
+			    &t->res, &t->retry_after);
+	if (rc < 0 || t->res != ACCOUNT_OK)
 		goto out;
-	}
 	rc = store_eidlink_delete(s, a.id);
 	if (rc == STORE_NO_ROW) {
 		t->not_linked = true;
@@ -321,21 +320,45 @@ out:
 	return rc;
 }
 
+/* What a re-authentication came to, for the callers below. */
+static enum account_result
+reauth_result(enum account_result res, unsigned retry_after,
+	      struct account_errors *errs, unsigned *retry_out)
+{
+	switch (res) {
+	case ACCOUNT_OK:
+		return ACCOUNT_OK;
+	case ACCOUNT_THROTTLED:
+		*retry_out = retry_after;
+		return ACCOUNT_THROTTLED;
+	case ACCOUNT_FAILED:
+		account_errors_add(errs, "password", "err.password_wrong");
+		return ACCOUNT_INVALID;
+	case ACCOUNT_INVALID:
+	case ACCOUNT_UNAVAILABLE:
+	case ACCOUNT_ERROR:
+		break;
+	}
+	return ACCOUNT_ERROR;
+}
+
 enum account_result
 account_eid_unlink(struct worker *w, int64_t account_id, const char *password,
-		   const struct account_actor *who, struct account_errors *errs)
+		   const struct account_actor *who, struct account_errors *errs,
+		   unsigned *retry_after)
 {
 	struct unlink_tx t = {
 		.account_id = account_id, .password = password, .who = who};
+	enum account_result res;
 	int rc;
 
+	*retry_after = 0;
 	rc = account_tx(w, "eid_unlink", unlink_cb, &t);
 	if (rc < 0)
 		return ACCOUNT_UNAVAILABLE;
-	if (t.wrong_password) {
-		account_errors_add(errs, "password", "err.password_wrong");
-		return ACCOUNT_INVALID;
-	}
+	res = reauth_result(t.res, t.retry_after, errs, retry_after);
+	if (res != ACCOUNT_OK)
+		return res;
 	return t.not_linked ? ACCOUNT_FAILED : ACCOUNT_OK;
 }
 
@@ -430,7 +453,8 @@ struct reauth_tx {
 	int64_t account_id;
 	const char *password;
 	const struct account_actor *who;
-	bool ok;
+	enum account_result res; /* out: of account_reauth() */
+	unsigned retry_after;	 /* out */
 };
 
 static int
@@ -441,31 +465,28 @@ reauth_cb(struct store *s, void *cls)
 	int rc;
 
 	memset(&a, 0, sizeof(a));
-	t->ok = false;
+	t->res = ACCOUNT_ERROR;
 	rc = store_account_select_by_id(s, t->account_id, &a);
-	if (rc == STORE_ONE_ROW) {
-		t->ok = account_password_ok(&a, t->password);
-		rc = t->ok ? STORE_ONE_ROW
-			   : account_audit(s, "eid_link_failed", a.audit_ref,
-					   t->who, "reason", "wrong password");
-	} else if (rc == STORE_NO_ROW) {
+	if (rc == STORE_ONE_ROW)
+		rc = account_reauth(s, &a, t->password, t->who,
+				    "eid_link_failed", &t->res,
+				    &t->retry_after);
+	else if (rc == STORE_NO_ROW)
 		rc = STORE_HARD_ERROR;
-	}
 	store_account_clear(&a);
 	return rc;
 }
 
 enum account_result
 account_eid_reauth(struct worker *w, int64_t account_id, const char *password,
-		   const struct account_actor *who, struct account_errors *errs)
+		   const struct account_actor *who, struct account_errors *errs,
+		   unsigned *retry_after)
 {
-	struct reauth_tx t = {account_id, password, who, false};
+	struct reauth_tx t = {
+		.account_id = account_id, .password = password, .who = who};
 
+	*retry_after = 0;
 	if (account_tx(w, "eid_reauth", reauth_cb, &t) < 0)
 		return ACCOUNT_UNAVAILABLE;
-	if (!t.ok) {
-		account_errors_add(errs, "password", "err.password_wrong");
-		return ACCOUNT_INVALID;
-	}
-	return ACCOUNT_OK;
+	return reauth_result(t.res, t.retry_after, errs, retry_after);
 }

@@ -144,10 +144,16 @@ account_reset(struct worker *w, const char *token, const char *password,
 }
 
 struct change_tx {
+	const struct cfg *cfg;
 	int64_t id;
 	const uint8_t *keep;
-	const char *hash;
+	const char *current;
+	const char *password;
+	const char *password2;
 	const struct account_actor *who;
+	struct account_errors *errs;
+	enum account_result res; /* out */
+	unsigned retry_after;	 /* out */
 };
 
 static int
@@ -156,14 +162,39 @@ change_cb(struct store *s, void *cls)
 	struct change_tx *t = cls;
 	struct store_account a;
 	struct page_vars *v = NULL;
+	char hash[CRYPT_PWHASH_STRBYTES];
+	char *nfc = NULL;
 	int64_t n;
 	int rc;
 
 	memset(&a, 0, sizeof(a));
+	hash[0] = '\0';
+	t->res = ACCOUNT_ERROR;
 	rc = store_account_select_by_id(s, t->id, &a);
 	if (rc != STORE_ONE_ROW)
 		goto out;
-	rc = store_account_update_password(s, t->id, t->hash);
+	/*
+	 * The current password first: the policy of the new one (which
+	 * names the address and the names) is only told to its owner.
+	 */
+	rc = account_reauth(s, &a, t->current, t->who, NULL, &t->res,
+			    &t->retry_after);
+	if (rc < 0 || t->res != ACCOUNT_OK)
+		goto out;
+	if (!account_new_password_check(t->password, t->password2, a.email,
+					a.given_name, a.family_name, "password",
+					t->errs, &nfc)) {
+		t->res = ACCOUNT_INVALID;
+		goto out;
+	}
+	/* Argon2id inside: a change is rare, and it needs the row read here. */
+	if (crypt_password_hash(nfc, t->cfg->password_opslimit,
+				t->cfg->password_memlimit, hash) != 0) {
+		/* Nothing changes; the right password still counts. */
+		t->res = ACCOUNT_ERROR;
+		goto out;
+	}
+	rc = store_account_update_password(s, t->id, hash);
 	if (rc < 0)
 		goto out;
 	rc = store_session_delete_account(s, t->id, t->keep, &n);
@@ -176,6 +207,8 @@ change_cb(struct store *s, void *cls)
 		rc = account_audit(s, "password_changed", a.audit_ref, t->who,
 				   NULL, NULL);
 out:
+	crypt_wipe(hash, sizeof(hash));
+	crypt_password_free(nfc);
 	store_account_clear(&a);
 	page_vars_free(v);
 	return rc;
@@ -186,39 +219,36 @@ account_change_password(struct worker *w, int64_t account_id,
 			const uint8_t *session_hash, const char *current,
 			const char *password, const char *password2,
 			const struct account_actor *who,
-			struct account_errors *errs)
+			struct account_errors *errs, unsigned *retry_after)
 {
-	struct store_account a;
-	char hash[CRYPT_PWHASH_STRBYTES];
-	char *nfc = NULL;
-	enum account_result res = ACCOUNT_ERROR;
+	struct change_tx t = {.cfg = w->cfg,
+			      .id = account_id,
+			      .keep = session_hash,
+			      .current = current,
+			      .password = password,
+			      .password2 = password2,
+			      .who = who,
+			      .errs = errs};
 	int rc;
 
-	memset(&a, 0, sizeof(a));
-	rc = store_account_select_by_id(w->store, account_id, &a);
-	if (rc != STORE_ONE_ROW)
-		return rc < 0 ? ACCOUNT_UNAVAILABLE : ACCOUNT_ERROR;
-	if (!account_password_ok(&a, current)) {
+	*retry_after = 0;
+	rc = account_tx(w, "account_password_change", change_cb, &t);
+	if (rc < 0)
+		return ACCOUNT_UNAVAILABLE;
+	switch (t.res) {
+	case ACCOUNT_OK:
+	case ACCOUNT_INVALID:
+		return t.res;
+	case ACCOUNT_THROTTLED:
+		*retry_after = t.retry_after;
+		return ACCOUNT_THROTTLED;
+	case ACCOUNT_FAILED:
 		account_errors_add(errs, "current_password",
 				   "err.password_wrong");
-		res = ACCOUNT_INVALID;
-		goto out;
+		return ACCOUNT_INVALID;
+	case ACCOUNT_UNAVAILABLE:
+	case ACCOUNT_ERROR:
+		break;
 	}
-	if (!account_new_password_check(password, password2, a.email,
-					a.given_name, a.family_name,
-					"password", errs, &nfc)) {
-		res = ACCOUNT_INVALID;
-		goto out;
-	}
-	if (crypt_password_hash(nfc, w->cfg->password_opslimit,
-				w->cfg->password_memlimit, hash) != 0)
-		goto out;
-	struct change_tx t = { account_id, session_hash, hash, who };
-	res = account_tx_result(
-		account_tx(w, "account_password_change", change_cb, &t));
-out:
-	crypt_wipe(hash, sizeof(hash));
-	crypt_password_free(nfc);
-	store_account_clear(&a);
-	return res;
+	return ACCOUNT_ERROR;
 }

@@ -69,8 +69,12 @@ account_update_profile(struct worker *w, int64_t account_id,
 struct email_tx {
 	int64_t id;
 	const char *new_email;
+	const char *password;
 	const struct account_actor *who;
 	const struct cfg *cfg;
+	enum account_result res; /* out */
+	bool same;		 /* out: the new address is the current one */
+	unsigned retry_after;	 /* out */
 };
 
 static int
@@ -85,9 +89,19 @@ email_cb(struct store *s, void *cls)
 
 	memset(&a, 0, sizeof(a));
 	memset(&tok, 0, sizeof(tok));
+	t->res = ACCOUNT_ERROR;
+	t->same = false;
 	rc = store_account_select_by_id(s, t->id, &a);
 	if (rc != STORE_ONE_ROW)
 		goto out;
+	rc = account_reauth(s, &a, t->password, t->who, NULL, &t->res,
+			    &t->retry_after);
+	if (rc < 0 || t->res != ACCOUNT_OK)
+		goto out;
+	if (g_ascii_strcasecmp(a.email, t->new_email) == 0) {
+		t->same = true;
+		goto out;
+	}
 	rc = store_account_update_pending_email(s, t->id, t->new_email);
 	if (rc < 0)
 		goto out;
@@ -129,33 +143,44 @@ enum account_result
 account_change_email(struct worker *w, int64_t account_id,
 		     const char *new_email, const char *password,
 		     const struct account_actor *who,
-		     struct account_errors *errs)
+		     struct account_errors *errs, unsigned *retry_after)
 {
-	struct store_account a;
+	struct email_tx t = {.id = account_id,
+			     .new_email = new_email,
+			     .password = password,
+			     .who = who,
+			     .cfg = w->cfg};
 	int rc;
 
+	*retry_after = 0;
 	if (new_email == NULL || !mail_address_valid(new_email)) {
 		account_errors_add(errs, "new_email", "err.email_invalid");
 		return ACCOUNT_INVALID;
 	}
-	memset(&a, 0, sizeof(a));
-	rc = store_account_select_by_id(w->store, account_id, &a);
-	if (rc != STORE_ONE_ROW)
-		return rc < 0 ? ACCOUNT_UNAVAILABLE : ACCOUNT_ERROR;
-	bool ok = account_password_ok(&a, password);
-	bool same = g_ascii_strcasecmp(a.email, new_email) == 0;
-	store_account_clear(&a);
-	if (!ok) {
+	rc = account_tx(w, "account_email", email_cb, &t);
+	if (rc < 0)
+		return ACCOUNT_UNAVAILABLE;
+	switch (t.res) {
+	case ACCOUNT_OK:
+		break;
+	case ACCOUNT_THROTTLED:
+		*retry_after = t.retry_after;
+		return ACCOUNT_THROTTLED;
+	case ACCOUNT_FAILED:
 		account_errors_add(errs, "current_password",
 				   "err.password_wrong");
 		return ACCOUNT_INVALID;
+	case ACCOUNT_INVALID:
+	case ACCOUNT_UNAVAILABLE:
+	case ACCOUNT_ERROR:
+		/* No such account: the session outlived it. */
+		return ACCOUNT_ERROR;
 	}
-	if (same) {
+	if (t.same) {
 		account_errors_add(errs, "new_email", "err.email_same");
 		return ACCOUNT_INVALID;
 	}
-	struct email_tx t = { account_id, new_email, who, w->cfg };
-	return account_tx_result(account_tx(w, "account_email", email_cb, &t));
+	return ACCOUNT_OK;
 }
 
 static int
@@ -175,17 +200,25 @@ account_confirm_email(struct worker *w, const char *token,
 
 struct delete_tx {
 	const struct store_account *a;
+	const char *password;
 	const struct account_actor *who;
+	enum account_result res; /* out */
+	unsigned retry_after;	 /* out */
 };
 
 static int
 delete_cb(struct store *s, void *cls)
 {
 	struct delete_tx *t = cls;
-	struct page_vars *v = page_vars_new();
+	struct page_vars *v = NULL;
 	int rc;
 
+	rc = account_reauth(s, t->a, t->password, t->who, NULL, &t->res,
+			    &t->retry_after);
+	if (rc < 0 || t->res != ACCOUNT_OK)
+		return rc;
 	/* The mail is rendered and queued before the data is gone. */
+	v = page_vars_new();
 	page_vars_set(v, "given_name", t->a->given_name);
 	rc = account_mail(s, t->a->email, "account_deleted", t->who->lang, v);
 	page_vars_free(v);
@@ -201,24 +234,37 @@ delete_cb(struct store *s, void *cls)
 
 enum account_result
 account_delete(struct worker *w, int64_t account_id, const char *password,
-	       const struct account_actor *who, struct account_errors *errs)
+	       const struct account_actor *who, struct account_errors *errs,
+	       unsigned *retry_after)
 {
 	struct store_account a;
 	int rc;
 
+	*retry_after = 0;
 	memset(&a, 0, sizeof(a));
 	rc = store_account_select_by_id(w->store, account_id, &a);
 	if (rc != STORE_ONE_ROW)
 		return rc < 0 ? ACCOUNT_UNAVAILABLE : ACCOUNT_ERROR;
-	if (!account_password_ok(&a, password)) {
-		store_account_clear(&a);
-		account_errors_add(errs, "password", "err.password_wrong");
-		return ACCOUNT_INVALID;
-	}
-	struct delete_tx t = { &a, who };
+	struct delete_tx t = {.a = &a, .password = password, .who = who};
 	rc = account_tx(w, "account_delete", delete_cb, &t);
 	store_account_clear(&a);
-	return account_tx_result(rc);
+	if (rc < 0)
+		return ACCOUNT_UNAVAILABLE;
+	switch (t.res) {
+	case ACCOUNT_OK:
+		return ACCOUNT_OK;
+	case ACCOUNT_THROTTLED:
+		*retry_after = t.retry_after;
+		return ACCOUNT_THROTTLED;
+	case ACCOUNT_FAILED:
+		account_errors_add(errs, "password", "err.password_wrong");
+		return ACCOUNT_INVALID;
+	case ACCOUNT_INVALID:
+	case ACCOUNT_UNAVAILABLE:
+	case ACCOUNT_ERROR:
+		break;
+	}
+	return ACCOUNT_ERROR;
 }
 
 static void

@@ -166,10 +166,11 @@ handle_delete_form(struct http_request *req)
  * notice, the form again with its errors, or an error page.
  */
 static void
-account_result(struct http_request *req, struct session_info *si,
-	       enum account_result res, const char *tmpl,
-	       const struct account_errors *errs, const char *const *keep,
-	       const char *done_location)
+account_result_throttled(struct http_request *req, struct session_info *si,
+			 enum account_result res, const char *tmpl,
+			 const struct account_errors *errs,
+			 const char *const *keep, const char *done_location,
+			 const char *pw_field, unsigned retry_after)
 {
 	struct page_vars *v;
 
@@ -186,13 +187,34 @@ account_result(struct http_request *req, struct session_info *si,
 		http_reply_render(req, 422, tmpl, v);
 		page_vars_free(v);
 		return;
-	case ACCOUNT_FAILED:
 	case ACCOUNT_THROTTLED:
+		if (pw_field == NULL)
+			break;
+		/* Like the login page: 429 with the minutes to wait. */
+		v = citizen_vars(si);
+		profile_vars(v, &si->account);
+		if (keep != NULL)
+			citizen_keep(req, v, keep);
+		citizen_throttled(req, v, pw_field, retry_after);
+		http_reply_render(req, 429, tmpl, v);
+		page_vars_free(v);
+		return;
+	case ACCOUNT_FAILED:
 	case ACCOUNT_UNAVAILABLE:
 	case ACCOUNT_ERROR:
-		citizen_fail(req, res);
-		return;
+		break;
 	}
+	citizen_fail(req, res);
+}
+
+static void
+account_result(struct http_request *req, struct session_info *si,
+	       enum account_result res, const char *tmpl,
+	       const struct account_errors *errs, const char *const *keep,
+	       const char *done_location)
+{
+	account_result_throttled(req, si, res, tmpl, errs, keep, done_location,
+				 NULL, 0);
 }
 
 void
@@ -244,6 +266,7 @@ handle_password_change(struct http_request *req)
 {
 	struct account_errors errs = { .n = 0 };
 	struct account_actor who;
+	unsigned retry = 0;
 	struct session_info si;
 
 	if (!citizen_require(req, &si))
@@ -253,9 +276,10 @@ handle_password_change(struct http_request *req)
 		http_request_worker(req), si.account.id, si.hash,
 		http_request_form(req, "current_password"),
 		http_request_form(req, "password"),
-		http_request_form(req, "password2"), &who, &errs);
-	account_result(req, &si, res, "password_change", &errs, NULL,
-		       "/account?done=password");
+		http_request_form(req, "password2"), &who, &errs, &retry);
+	account_result_throttled(req, &si, res, "password_change", &errs, NULL,
+				 "/account?done=password", "current_password",
+				 retry);
 	session_info_clear(&si);
 }
 
@@ -265,17 +289,20 @@ handle_email_change(struct http_request *req)
 	static const char *const keep[] = { "new_email", NULL };
 	struct account_errors errs = { .n = 0 };
 	struct account_actor who;
+	unsigned retry = 0;
 	struct session_info si;
 
 	if (!citizen_require(req, &si))
 		return;
 	citizen_actor(req, &who);
-	enum account_result res = account_change_email(
-		http_request_worker(req), si.account.id,
-		http_request_form(req, "new_email"),
-		http_request_form(req, "current_password"), &who, &errs);
-	account_result(req, &si, res, "email_change", &errs, keep,
-		       "/account?done=email");
+	enum account_result res =
+		account_change_email(http_request_worker(req), si.account.id,
+				     http_request_form(req, "new_email"),
+				     http_request_form(req, "current_password"),
+				     &who, &errs, &retry);
+	account_result_throttled(req, &si, res, "email_change", &errs, keep,
+				 "/account?done=email", "current_password",
+				 retry);
 	session_info_clear(&si);
 }
 
@@ -312,15 +339,16 @@ handle_delete(struct http_request *req)
 {
 	struct account_errors errs = { .n = 0 };
 	struct account_actor who;
+	unsigned retry = 0;
 	struct session_info si;
 	const char *lang = http_request_lang(req);
 
 	if (!citizen_require(req, &si))
 		return;
 	citizen_actor(req, &who);
-	enum account_result res =
-		account_delete(http_request_worker(req), si.account.id,
-			       http_request_form(req, "password"), &who, &errs);
+	enum account_result res = account_delete(
+		http_request_worker(req), si.account.id,
+		http_request_form(req, "password"), &who, &errs, &retry);
 	if (res == ACCOUNT_OK) {
 		session_info_clear(&si);
 		citizen_session_cookie(req, NULL);
@@ -332,7 +360,8 @@ handle_delete(struct http_request *req)
 		page_vars_free(v);
 		return;
 	}
-	account_result(req, &si, res, "delete", &errs, NULL, "/");
+	account_result_throttled(req, &si, res, "delete", &errs, NULL, "/",
+				 "password", retry);
 	session_info_clear(&si);
 }
 

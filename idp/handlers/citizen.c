@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "idp/common/worker.h"
@@ -71,6 +72,33 @@ citizen_errors(struct http_request *req, struct page_vars *v,
 		page_vars_set(row, "message", msg);
 		g_free(name);
 	}
+}
+
+void
+citizen_throttled(struct http_request *req, struct page_vars *v,
+		  const char *field, unsigned retry_after)
+{
+	char mins[16];
+	char *name = g_strdup_printf("err_%s", field);
+	struct page_vars *row = page_vars_add_row(v, "errors");
+
+	snprintf(mins, sizeof(mins), "%u", (retry_after + 59) / 60);
+	/*
+	 * page_text() gives the raw text and the forms show their errors as
+	 * plain values, so the one placeholder is filled in here (the login
+	 * page has its own template text for this).
+	 */
+	char **parts = g_strsplit(
+		page_text(http_request_lang(req), "reauth.throttled"),
+		"{{retry_minutes}}", -1);
+	char *msg = g_strjoinv(mins, parts);
+
+	page_vars_set(v, name, msg);
+	page_vars_set(row, "field", field);
+	page_vars_set(row, "message", msg);
+	g_strfreev(parts);
+	g_free(msg);
+	g_free(name);
 }
 
 void

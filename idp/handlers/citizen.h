@@ -38,6 +38,15 @@ void citizen_keep(struct http_request *req, struct page_vars *v,
 void citizen_errors(struct http_request *req, struct page_vars *v,
 		    const struct account_errors *errs);
 
+/*
+ * A re-authentication form refused as throttled (ACCOUNT_THROTTLED): the
+ * message "try again in N minutes" (@retry_after seconds, rounded up) as
+ * the error of the password @field and in the "errors" summary, like
+ * citizen_errors(). The caller renders the form with status 429.
+ */
+void citizen_throttled(struct http_request *req, struct page_vars *v,
+		       const char *field, unsigned retry_after);
+
 /* The reply for a service failure that is not the citizen's fault. */
 void citizen_fail(struct http_request *req, enum account_result r);
 

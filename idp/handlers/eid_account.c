@@ -20,10 +20,15 @@ day(int64_t t)
 	return s;
 }
 
-/* The page with the account's eID state, a notice and form errors. */
+/*
+ * The page with the account's eID state, a notice and form errors; or,
+ * with @throttled_field, the throttled message on that password field.
+ */
 static void
-eid_page(struct http_request *req, const struct session_info *si,
-	 unsigned status, const char *notice, const struct account_errors *errs)
+eid_page_throttled(struct http_request *req, const struct session_info *si,
+		   unsigned status, const char *notice,
+		   const struct account_errors *errs,
+		   const char *throttled_field, unsigned retry_after)
 {
 	struct store_eidlink l;
 	struct page_vars *v;
@@ -51,10 +56,19 @@ eid_page(struct http_request *req, const struct session_info *si,
 			      page_text(http_request_lang(req), notice));
 	if (errs != NULL)
 		citizen_errors(req, v, errs);
+	if (throttled_field != NULL)
+		citizen_throttled(req, v, throttled_field, retry_after);
 	http_reply_render(req, status, "eid_account", v);
 	page_vars_free(v);
 	g_free(linked_at);
 	store_eidlink_clear(&l);
+}
+
+static void
+eid_page(struct http_request *req, const struct session_info *si,
+	 unsigned status, const char *notice, const struct account_errors *errs)
+{
+	eid_page_throttled(req, si, status, notice, errs, NULL, 0);
 }
 
 static const struct {
@@ -87,6 +101,7 @@ handle_account_eid_link(struct http_request *req)
 {
 	struct account_errors errs = {.n = 0};
 	struct account_actor who;
+	unsigned retry = 0;
 	struct session_info si;
 
 	if (!citizen_require(req, &si))
@@ -94,7 +109,7 @@ handle_account_eid_link(struct http_request *req)
 	citizen_actor(req, &who);
 	enum account_result res = account_eid_reauth(
 		http_request_worker(req), si.account.id,
-		http_request_form(req, "password"), &who, &errs);
+		http_request_form(req, "password"), &who, &errs, &retry);
 	switch (res) {
 	case ACCOUNT_OK:
 		eid_flows_start(req, EID_PURPOSE_LINK, &si, NULL);
@@ -102,8 +117,11 @@ handle_account_eid_link(struct http_request *req)
 	case ACCOUNT_INVALID:
 		eid_page(req, &si, 422, NULL, &errs);
 		break;
-	case ACCOUNT_FAILED:
 	case ACCOUNT_THROTTLED:
+		eid_page_throttled(req, &si, 429, NULL, NULL, "password",
+				   retry);
+		break;
+	case ACCOUNT_FAILED:
 	case ACCOUNT_UNAVAILABLE:
 	case ACCOUNT_ERROR:
 		citizen_fail(req, res);
@@ -117,6 +135,7 @@ handle_account_eid_unlink(struct http_request *req)
 {
 	struct account_errors errs = {.n = 0};
 	struct account_actor who;
+	unsigned retry = 0;
 	struct session_info si;
 
 	if (!citizen_require(req, &si))
@@ -124,7 +143,7 @@ handle_account_eid_unlink(struct http_request *req)
 	citizen_actor(req, &who);
 	enum account_result res = account_eid_unlink(
 		http_request_worker(req), si.account.id,
-		http_request_form(req, "unlink_password"), &who, &errs);
+		http_request_form(req, "unlink_password"), &who, &errs, &retry);
 	switch (res) {
 	case ACCOUNT_OK:
 	case ACCOUNT_FAILED: /* nothing was linked: the same page */
@@ -137,6 +156,9 @@ handle_account_eid_unlink(struct http_request *req)
 		eid_page(req, &si, 422, NULL, &errs);
 		break;
 	case ACCOUNT_THROTTLED:
+		eid_page_throttled(req, &si, 429, NULL, NULL, "unlink_password",
+				   retry);
+		break;
 	case ACCOUNT_UNAVAILABLE:
 	case ACCOUNT_ERROR:
 		citizen_fail(req, res);

@@ -423,6 +423,172 @@ def test_profile_export_delete(srv, mbox, db):
                     "'%%delete.me%%'") == "0"
 
 
+# --- re-authentication with the current password -------------------------
+#
+# The forms that ask a logged-in citizen for the current password share
+# the login's throttle counters (the account's address and the client):
+# a stolen session must not give an unthrottled guessing oracle.
+
+THROTTLED_TEXT = re.compile(r"Bitte versuchen Sie es in \d+ Min\. erneut")
+
+
+def reauth_account(srv, mbox, db, email):
+    db.query("DELETE FROM login_throttle")
+    verified_account(srv, mbox, email)
+    b, r = login(srv, email)
+    assert r.status == 303, r.status
+    return b
+
+
+def assert_throttled(r):
+    assert r.status == 429, r.status
+    assert THROTTLED_TEXT.search(r.text), r.text
+    assert 'role="alert"' in r.text or "error-summary" in r.text
+
+
+def test_reauth_delete_throttled(srv, mbox, db):
+    email = "reauth.delete@example.org"
+    b = reauth_account(srv, mbox, db, email)
+    for i in range(5):
+        r = b.post("/account/delete", {"password": "wrong-guess-%d" % i},
+                   csrf_from="/account/delete")
+        assert r.status == 422, (i, r.status)
+    ref = db.query("SELECT audit_ref FROM accounts WHERE email = '%s'"
+                   % email)
+    # The right password now changes nothing: it is not even checked.
+    r = b.post("/account/delete", {"password": PASSWORD},
+               csrf_from="/account/delete")
+    assert_throttled(r)
+    assert db.query("SELECT count(*) FROM accounts WHERE email = '%s'"
+                    % email) == "1"
+    assert db.query("SELECT count(*) FROM audit_log WHERE subject = '%s' "
+                    "AND event = 'account_deleted'" % ref) == "0"
+    assert b.get("/account").status == 200
+    # And the login of the same account is throttled too.
+    assert login(srv, email)[1].status == 429
+    # When the block is over the right password works again.
+    db.query("UPDATE login_throttle SET blocked_until = now() - "
+             "interval '1 s'")
+    r = b.post("/account/delete", {"password": PASSWORD},
+               csrf_from="/account/delete")
+    assert r.status == 200, r.status
+    assert db.query("SELECT count(*) FROM accounts WHERE email = '%s'"
+                    % email) == "0"
+    db.query("DELETE FROM login_throttle")
+
+
+def test_reauth_password_change_throttled(srv, mbox, db):
+    email = "reauth.password@example.org"
+    b = reauth_account(srv, mbox, db, email)
+    before = db.query("SELECT password_hash FROM accounts WHERE email = "
+                      "'%s'" % email)
+    new = "Anderes-Passwort-77"
+    for i in range(5):
+        r = b.post("/account/password",
+                   {"current_password": "wrong-guess-%d" % i,
+                    "password": new, "password2": new},
+                   csrf_from="/account/password")
+        assert r.status == 422, (i, r.status)
+    r = b.post("/account/password", {"current_password": PASSWORD,
+                                     "password": new, "password2": new},
+               csrf_from="/account/password")
+    assert_throttled(r)
+    assert 'id="current_password"' in r.text  # the form again
+    assert db.query("SELECT password_hash FROM accounts WHERE email = "
+                    "'%s'" % email) == before
+    assert db.query("SELECT count(*) FROM audit_log a JOIN accounts c ON "
+                    "a.subject = c.audit_ref WHERE c.email = '%s' AND "
+                    "a.event = 'password_changed'" % email) == "0"
+    db.query("UPDATE login_throttle SET blocked_until = now() - "
+             "interval '1 s'")
+    # A right password forgets the failures of the address.
+    r = b.post("/account/password", {"current_password": PASSWORD,
+                                     "password": new, "password2": new},
+               csrf_from="/account/password")
+    assert r.status == 303, r.status
+    assert db.query("SELECT count(*) FROM login_throttle WHERE key LIKE "
+                    "'email:%'") == "0"
+    db.query("DELETE FROM login_throttle")
+
+
+def test_reauth_email_change_throttled(srv, mbox, db):
+    email, new = "reauth.email@example.org", "reauth.new@example.org"
+    b = reauth_account(srv, mbox, db, email)
+    for i in range(5):
+        r = b.post("/account/email", {"new_email": new,
+                                      "current_password": "wrong-%d-x" % i},
+                   csrf_from="/account/email")
+        assert r.status == 422, (i, r.status)
+    r = b.post("/account/email", {"new_email": new,
+                                  "current_password": PASSWORD},
+               csrf_from="/account/email")
+    assert_throttled(r)
+    assert new in r.text  # the typed address is kept
+    assert db.query("SELECT coalesce(pending_email, '-') FROM accounts "
+                    "WHERE email = '%s'" % email) == "-"
+    assert db.query("SELECT count(*) FROM email_tokens t JOIN accounts a "
+                    "ON a.id = t.account_id WHERE a.email = '%s' AND "
+                    "t.purpose = 'email_change'"
+                    % email) == "0"
+    assert mbox.count(new) == 0
+    db.query("DELETE FROM login_throttle")
+
+
+def test_reauth_and_login_count_together(srv, mbox, db):
+    email = "reauth.mixed@example.org"
+    b = reauth_account(srv, mbox, db, email)
+    for i in range(3):
+        assert login(srv, email, "login-guess-%d" % i)[1].status == 401
+    for i in range(2):
+        r = b.post("/account/delete", {"password": "form-guess-%d" % i},
+                   csrf_from="/account/delete")
+        assert r.status == 422, (i, r.status)
+    r = b.post("/account/delete", {"password": PASSWORD},
+               csrf_from="/account/delete")
+    assert_throttled(r)
+    assert login(srv, email)[1].status == 429
+    assert db.query("SELECT count(*) FROM accounts WHERE email = '%s'"
+                    % email) == "1"
+    # The other way round: failures at the form throttle the login.
+    db.query("DELETE FROM login_throttle")
+    for i in range(5):
+        r = b.post("/account/delete", {"password": "form-guess-%d" % i},
+                   csrf_from="/account/delete")
+        assert r.status == 422, (i, r.status)
+    assert login(srv, email)[1].status == 429
+    db.query("DELETE FROM login_throttle")
+
+
+def test_reauth_eid_forms_throttled(srv, mbox, db):
+    """The eID link and unlink forms check the password before any eID
+    step, so they can be reached without the eID service."""
+    email = "reauth.eid@example.org"
+    b = reauth_account(srv, mbox, db, email)
+    for i in range(3):
+        r = b.post("/account/eid/link", {"password": "wrong-link-%d" % i},
+                   csrf_from="/account/eid")
+        assert r.status == 422, (i, r.status)
+    for i in range(2):
+        r = b.post("/account/eid/unlink",
+                   {"unlink_password": "wrong-unlink-%d" % i},
+                   csrf_from="/account/eid")
+        assert r.status == 422, (i, r.status)
+    assert db.query("SELECT count(*) FROM audit_log WHERE event IN "
+                    "('eid_link_failed', 'eid_unlink_failed')") == "5"
+    r = b.post("/account/eid/unlink", {"unlink_password": PASSWORD},
+               csrf_from="/account/eid")
+    # In the summary (the unlink form itself shows only with a card).
+    assert_throttled(r)
+    r = b.post("/account/eid/link", {"password": PASSWORD},
+               csrf_from="/account/eid")
+    assert_throttled(r)
+    assert 'id="password-error"' in r.text
+    # Throttled attempts are no password checks: nothing more audited.
+    assert db.query("SELECT count(*) FROM audit_log WHERE event IN "
+                    "('eid_link_failed', 'eid_unlink_failed')") == "5"
+    db.query("DELETE FROM login_throttle")
+
+
 def test_audit_chain_intact(srv, mbox, db):
     r = idpctl(db, "audit", "verify")
     assert r.returncode == 0, r.stdout + r.stderr
@@ -458,6 +624,11 @@ def main():
                    test_expired_link_refused,
                    test_email_change,
                    test_profile_export_delete,
+                   test_reauth_delete_throttled,
+                   test_reauth_password_change_throttled,
+                   test_reauth_email_change_throttled,
+                   test_reauth_and_login_count_together,
+                   test_reauth_eid_forms_throttled,
                    test_audit_chain_intact]:
             runner.run(fn, srv, mbox, db)
     finally:
