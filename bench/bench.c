@@ -1,7 +1,9 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench.h"
 
@@ -38,24 +40,43 @@ bench_cmp_double(const void *a, const void *b)
 }
 
 bool
-bench_login(CURL *c, const char *base, const char *email,
-	    const char *password)
+bench_csrf(CURL *c, const char *url, char *token, size_t len)
 {
-	struct bench_buf page = { NULL, 0 };
-	char *post = NULL, token[128], url[512];
-	long status = 0;
+	static const char mark[] = "name=\"csrf\" value=\"";
+	struct bench_buf page = {NULL, 0};
 	bool good = false;
 
-	snprintf(url, sizeof(url), "%s/login", base);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, bench_collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &page);
 	if (curl_easy_perform(c) != CURLE_OK)
 		goto out;
-	const char *m = page.p ? strstr(page.p, "name=\"csrf\" value=\"") :
-				 NULL;
-	if (m == NULL || sscanf(m + 19, "%127[^\"]", token) != 1)
+	const char *m = page.p ? strstr(page.p, mark) : NULL;
+	if (m == NULL)
+		goto out;
+	m += sizeof(mark) - 1;
+	size_t n = strcspn(m, "\"");
+	if (n == 0 || n >= len)
+		goto out;
+	memcpy(token, m, n);
+	token[n] = '\0';
+	good = true;
+out:
+	free(page.p);
+	return good;
+}
+
+bool
+bench_login(CURL *c, const char *base, const char *email, const char *password)
+{
+	struct bench_buf page = {NULL, 0};
+	char *post = NULL, token[128], url[512];
+	long status = 0;
+	bool good = false;
+
+	snprintf(url, sizeof(url), "%s/login", base);
+	if (!bench_csrf(c, url, token, sizeof(token)))
 		goto out;
 	char *e = curl_easy_escape(c, email, 0);
 	char *p = curl_easy_escape(c, password, 0);
@@ -65,6 +86,7 @@ bench_login(CURL *c, const char *base, const char *email,
 	curl_free(p);
 	if (post == NULL)
 		goto out;
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &page);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, post);
 	if (curl_easy_perform(c) != CURLE_OK)
 		goto out;
@@ -74,4 +96,160 @@ out:
 	free(page.p);
 	free(post);
 	return good;
+}
+
+bool
+bench_nodes_parse(struct bench_nodes *nodes, const char *list)
+{
+	char *copy = list != NULL ? strdup(list) : NULL, *save = NULL;
+
+	nodes->n = 0;
+	if (copy == NULL)
+		return false;
+	for (char *u = strtok_r(copy, ",", &save); u != NULL;
+	     u = strtok_r(NULL, ",", &save)) {
+		if (nodes->n == BENCH_MAX_NODES)
+			return false;
+		nodes->url[nodes->n++] = u;
+	}
+	return nodes->n > 0;
+}
+
+bool
+bench_procs_parse(struct bench_procs *p, const char *list)
+{
+	memset(p, 0, sizeof(*p));
+	if (list == NULL)
+		return true;
+	for (const char *s = list; *s != '\0';) {
+		char *end;
+		long pid = strtol(s, &end, 10);
+		if (end == s || pid <= 0 || p->n == BENCH_MAX_NODES ||
+		    (*end != ',' && *end != '\0'))
+			return false;
+		p->pid[p->n++] = pid;
+		s = *end == ',' ? end + 1 : end;
+	}
+	return true;
+}
+
+static long
+rss_kib(long pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* A process's CPU time so far in seconds (utime + stime), or -1. */
+static double
+cpu_s(long pid)
+{
+	char path[64], line[1024];
+	unsigned long ut, st;
+	double r = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	/* Fields 14 and 15, after the ")" that ends the command name. */
+	if (fgets(line, sizeof(line), f) != NULL) {
+		const char *p = strrchr(line, ')');
+		if (p != NULL && sscanf(p + 2,
+					"%*c %*d %*d %*d %*d %*d %*u %*u %*u "
+					"%*u %*u %lu %lu",
+					&ut, &st) == 2)
+			r = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	}
+	fclose(f);
+	return r;
+}
+
+static void *
+sampler(void *arg)
+{
+	struct bench_procs *p = arg;
+
+	while (!atomic_load(&p->stop)) {
+		for (unsigned i = 0; i < p->n; i++) {
+			long k = rss_kib(p->pid[i]);
+			if (k > p->rss_max_kib[i])
+				p->rss_max_kib[i] = k;
+		}
+		usleep(100000);
+	}
+	return NULL;
+}
+
+void
+bench_procs_start(struct bench_procs *p)
+{
+	if (p->n == 0)
+		return;
+	for (unsigned i = 0; i < p->n; i++)
+		p->cpu0[i] = cpu_s(p->pid[i]);
+	atomic_store(&p->stop, false);
+	pthread_create(&p->sampler, NULL, sampler, p);
+}
+
+void
+bench_procs_stop(struct bench_procs *p)
+{
+	if (p->n == 0)
+		return;
+	for (unsigned i = 0; i < p->n; i++) {
+		double c = cpu_s(p->pid[i]);
+		p->cpu_s[i] = c >= 0 && p->cpu0[i] >= 0 ? c - p->cpu0[i] : -1;
+	}
+	atomic_store(&p->stop, true);
+	pthread_join(p->sampler, NULL);
+}
+
+double
+bench_procs_cpu(const struct bench_procs *p)
+{
+	double sum = 0;
+
+	if (p->n == 0)
+		return -1;
+	for (unsigned i = 0; i < p->n; i++) {
+		if (p->cpu_s[i] < 0)
+			return -1;
+		sum += p->cpu_s[i];
+	}
+	return sum;
+}
+
+void
+bench_kv(const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s=", key);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+void
+bench_kv_procs(const struct bench_procs *p)
+{
+	printf("rss_max_mib=");
+	for (unsigned i = 0; i < p->n; i++)
+		printf("%s%.1f", i ? "," : "", p->rss_max_kib[i] / 1024.0);
+	printf("\nidpd_cpu_s=");
+	for (unsigned i = 0; i < p->n; i++)
+		printf("%s%.2f", i ? "," : "", p->cpu_s[i]);
+	putchar('\n');
 }

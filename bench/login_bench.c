@@ -3,9 +3,12 @@
  * that Argon2id sets: the single-core verification rate at the same
  * parameters, measured in this run on this machine.
  *
- * usage: login_bench URL EMAIL PASSWORD [connections] [seconds]
+ * usage: login_bench [--kv] URL[,URL...] EMAIL PASSWORD|- [connections]
+ *                    [seconds] [idpd_pid[,pid...]]
  *   (the password is read from the environment BENCH_PASSWORD if given as
- *   "-", so it does not show in ps)
+ *   "-", so it does not show in ps; several URLs: connection i uses URL
+ *   i % n; with pids, each idpd's VmRSS max and CPU time are reported;
+ *   --kv prints key=value lines for bench/all.sh instead of the table)
  * Environment: IDP_ACCOUNTS_PASSWORD_MEMLIMIT / _OPSLIMIT as idpd uses.
  *
  * Each connection loops: GET /login (CSRF cookie and token), POST /login,
@@ -16,6 +19,7 @@
  */
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +31,11 @@
 
 #include "bench.h"
 
-#define MAX_CONN 256
+#define MAX_CONN    256
 #define MAX_SAMPLES 200000
 
-static const char *base, *email, *password;
+static struct bench_nodes nodes;
+static const char *email, *password;
 static double duration = 10.0;
 static atomic_bool stop;
 static atomic_uint ok, failed;
@@ -40,9 +45,9 @@ static atomic_uint n_samples;
 static void *
 worker(void *arg)
 {
+	const char *base = nodes.url[(uintptr_t)arg % nodes.n];
 	CURL *c = curl_easy_init();
 
-	(void)arg;
 	curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
@@ -63,39 +68,27 @@ worker(void *arg)
 	return NULL;
 }
 
-/* Argon2id verifications per second on one core at the given cost. */
-static double
-argon_rate(unsigned ops, size_t mem)
-{
-	char hash[CRYPT_PWHASH_STRBYTES];
-	unsigned n = 0;
-
-	if (crypt_password_hash("benchmark-password", ops, mem, hash) != 0)
-		return 0;
-	double t0 = bench_now();
-	while (bench_now() - t0 < 3.0) {
-		if (!crypt_password_verify(hash, "benchmark-password"))
-			return 0;
-		n++;
-	}
-	return n / (bench_now() - t0);
-}
-
 int
 main(int argc, char **argv)
 {
 	unsigned conns = 4;
 	pthread_t t[MAX_CONN];
+	struct bench_procs procs;
+	bool kv = argc > 1 && strcmp(argv[1], "--kv") == 0;
 
+	if (kv) {
+		argc--;
+		argv++;
+	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: login_bench URL EMAIL PASSWORD|- "
-				"[connections] [seconds]\n");
+		fprintf(stderr, "usage: login_bench [--kv] URL[,URL...] EMAIL "
+				"PASSWORD|- [connections] [seconds] "
+				"[idpd_pid[,pid...]]\n");
 		return 2;
 	}
-	base = argv[1];
 	email = argv[2];
-	password = strcmp(argv[3], "-") == 0 ? getenv("BENCH_PASSWORD") :
-					       argv[3];
+	password =
+		strcmp(argv[3], "-") == 0 ? getenv("BENCH_PASSWORD") : argv[3];
 	if (password == NULL) {
 		fprintf(stderr, "login_bench: BENCH_PASSWORD is not set\n");
 		return 2;
@@ -104,8 +97,11 @@ main(int argc, char **argv)
 		conns = (unsigned)atoi(argv[4]);
 	if (argc > 5)
 		duration = atof(argv[5]);
-	if (conns < 1 || conns > MAX_CONN || duration <= 0) {
-		fprintf(stderr, "login_bench: bad connections or seconds\n");
+	if (!bench_nodes_parse(&nodes, argv[1]) ||
+	    !bench_procs_parse(&procs, argc > 6 ? argv[6] : NULL) ||
+	    conns < 1 || conns > MAX_CONN || duration <= 0) {
+		fprintf(stderr, "login_bench: bad URLs, pids, connections "
+				"or seconds\n");
 		return 2;
 	}
 	const char *m = getenv("IDP_ACCOUNTS_PASSWORD_MEMLIMIT");
@@ -116,19 +112,24 @@ main(int argc, char **argv)
 		return 1;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
-	printf("argon2id m=%zu KiB t=%u: measuring single-core rate...\n",
-	       mem / 1024, ops);
-	double rate = argon_rate(ops, mem);
+	if (!kv)
+		printf("argon2id m=%zu KiB t=%u: measuring single-core "
+		       "rate...\n",
+		       mem / 1024, ops);
+	fflush(stdout);
+	double rate = bench_argon_rate(ops, mem, true);
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	bench_procs_start(&procs);
 	double t0 = bench_now();
 	for (unsigned i = 0; i < conns; i++)
-		pthread_create(&t[i], NULL, worker, NULL);
+		pthread_create(&t[i], NULL, worker, (void *)(uintptr_t)i);
 	usleep((useconds_t)(duration * 1e6));
 	atomic_store(&stop, true);
 	for (unsigned i = 0; i < conns; i++)
 		pthread_join(t[i], NULL);
 	double secs = bench_now() - t0;
+	bench_procs_stop(&procs);
 	curl_global_cleanup();
 
 	unsigned n = atomic_load(&n_samples);
@@ -137,16 +138,40 @@ main(int argc, char **argv)
 	qsort(samples, n, sizeof(samples[0]), bench_cmp_double);
 	double lps = atomic_load(&ok) / secs;
 	double ceiling = rate * (double)cores;
+	double p50 = n ? samples[n / 2] * 1e3 : 0;
+	double p99 = n ? samples[n * 99 / 100] * 1e3 : 0;
+	if (kv) {
+		bench_kv("scenario", "login");
+		bench_kv("connections", "%u", conns);
+		bench_kv("nodes", "%u", nodes.n);
+		bench_kv("seconds", "%.1f", secs);
+		bench_kv("ok", "%u", atomic_load(&ok));
+		bench_kv("errors", "%u", atomic_load(&failed));
+		bench_kv("ok_per_s", "%.1f", lps);
+		bench_kv("p50_ms", "%.1f", p50);
+		bench_kv("p99_ms", "%.1f", p99);
+		bench_kv_procs(&procs);
+		bench_kv("cores", "%ld", cores);
+		bench_kv("argon2id_verify_per_core", "%.1f", rate);
+		bench_kv("ceiling", "%.1f", ceiling);
+		bench_kv("ratio", "%.2f", ceiling > 0 ? lps / ceiling : 0);
+		goto out;
+	}
 	printf("connections          %u\n", conns);
 	printf("duration             %.1f s\n", secs);
 	printf("logins ok / failed   %u / %u\n", atomic_load(&ok),
 	       atomic_load(&failed));
 	printf("logins per second    %.1f\n", lps);
-	printf("latency p50 / p99    %.1f / %.1f ms (GET /login + POST)\n",
-	       n ? samples[n / 2] * 1e3 : 0, n ? samples[n * 99 / 100] * 1e3 : 0);
+	printf("latency p50 / p99    %.1f / %.1f ms (GET /login + POST)\n", p50,
+	       p99);
+	for (unsigned i = 0; i < procs.n; i++)
+		printf("idpd %ld              VmRSS max %.1f MiB, CPU %.2f s\n",
+		       procs.pid[i], procs.rss_max_kib[i] / 1024.0,
+		       procs.cpu_s[i]);
 	printf("argon2id per core    %.1f verifications/s\n", rate);
 	printf("ceiling (%ld cores)   %.1f logins/s\n", cores, ceiling);
 	printf("ratio                %.2f of the Argon2id ceiling\n",
 	       ceiling > 0 ? lps / ceiling : 0);
+out:
 	return atomic_load(&failed) > atomic_load(&ok) / 100 ? 1 : 0;
 }

@@ -8,11 +8,13 @@
  * response. Every response costs one such signature on the server, so
  * sign/s per core bounds responses/s per core.
  *
- * usage: sso_bench URL EMAIL PASSWORD|- SP_ENTITY_ID ACS_URL
- *                  [connections] [seconds] [idpd_pid]
+ * usage: sso_bench [--kv] URL[,URL...] EMAIL PASSWORD|- SP_ENTITY_ID
+ *                  ACS_URL [connections] [seconds] [idpd_pid[,pid...]]
  *   (the password is read from BENCH_PASSWORD if given as "-", so it does
  *   not show in ps; BENCH_OPENSSL_SIGN is openssl speed's sign/s,
- *   BENCH_INPROCESS_RESPONSE sso_build_bench's responses/s)
+ *   BENCH_INPROCESS_RESPONSE sso_build_bench's responses/s; several URLs:
+ *   connection i uses URL i % n, each node with its own public URL; --kv
+ *   prints key=value lines for bench/all.sh instead of the table)
  *
  * Each connection logs in once (GET /login for the CSRF token, POST /login
  * for the session cookie), then loops GET /saml/sso with an unsigned,
@@ -21,8 +23,9 @@
  * response says Success and carries a signature. The SP must be
  * registered with --no-require-signed-requests: the benchmark measures
  * the IdP's response path, not pysaml2's request signing.
- * With idpd_pid, a thread samples VmRSS from /proc/PID/status every 100 ms
- * and idpd's CPU time (utime + stime) is read before and after the load.
+ * With idpd pids, a thread samples each VmRSS from /proc/PID/status every
+ * 100 ms and each CPU time (utime + stime) is read before and after the
+ * load (bench.c).
  */
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -44,14 +47,13 @@
 #define MAX_SAMPLES    1000000
 #define RESPONSE_BYTES 6000 /* about the size of a signed response */
 
-static const char *base, *email, *password, *sp_entity, *acs_url;
+static struct bench_nodes nodes;
+static const char *email, *password, *sp_entity, *acs_url;
 static double duration = 15.0;
-static long idpd_pid;
 static atomic_bool stop;
 static atomic_uint ok, failed, logins_failed;
 static double samples[MAX_SAMPLES];
 static atomic_uint n_samples;
-static atomic_long rss_max_kib;
 static atomic_ullong page_bytes;
 
 /*
@@ -59,7 +61,7 @@ static atomic_ullong page_bytes;
  * base64, URL-escaped. Returns a curl_free()-able string or NULL.
  */
 static char *
-authn_request(CURL *c, unsigned conn, unsigned seq)
+authn_request(CURL *c, const char *base, unsigned conn, unsigned seq)
 {
 	char xml[2048], when[32];
 	unsigned char z[2048], b64[4096];
@@ -130,10 +132,10 @@ out:
 }
 
 static bool
-one_sso(CURL *c, unsigned conn, unsigned seq)
+one_sso(CURL *c, const char *base, unsigned conn, unsigned seq)
 {
 	struct bench_buf page = {NULL, 0};
-	char *q = authn_request(c, conn, seq), *url = NULL;
+	char *q = authn_request(c, base, conn, seq), *url = NULL;
 	long status = 0;
 	bool good = false;
 
@@ -165,6 +167,7 @@ static void *
 worker(void *arg)
 {
 	unsigned conn = (unsigned)(uintptr_t)arg, seq = 0;
+	const char *base = nodes.url[conn % nodes.n];
 	CURL *c = curl_easy_init();
 
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, bench_collect);
@@ -177,7 +180,7 @@ worker(void *arg)
 	}
 	while (!atomic_load(&stop)) {
 		double t0 = bench_now();
-		if (one_sso(c, conn, seq++)) {
+		if (one_sso(c, base, conn, seq++)) {
 			atomic_fetch_add(&ok, 1);
 			unsigned i = atomic_fetch_add(&n_samples, 1);
 			if (i < MAX_SAMPLES)
@@ -189,48 +192,6 @@ worker(void *arg)
 out:
 	curl_easy_cleanup(c);
 	return NULL;
-}
-
-static long
-rss_kib(void)
-{
-	char path[64], line[256];
-	long kib = -1;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", idpd_pid);
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
-/* idpd's CPU time so far in seconds (utime + stime), or -1. */
-static double
-cpu_s(void)
-{
-	char path[64], line[1024];
-	unsigned long ut, st;
-	double r = -1;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", idpd_pid);
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	/* Fields 14 and 15, after the ")" that ends the command name. */
-	if (fgets(line, sizeof(line), f) != NULL) {
-		const char *p = strrchr(line, ')');
-		if (p != NULL && sscanf(p + 2,
-					"%*c %*d %*d %*d %*d %*d %*u %*u %*u "
-					"%*u %*u %lu %lu",
-					&ut, &st) == 2)
-			r = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-	}
-	fclose(f);
-	return r;
 }
 
 /*
@@ -257,19 +218,6 @@ machine_ticks(double *busy, double *total)
 	fclose(f);
 }
 
-static void *
-sampler(void *arg)
-{
-	(void)arg;
-	while (!atomic_load(&stop)) {
-		long k = rss_kib();
-		if (k > atomic_load(&rss_max_kib))
-			atomic_store(&rss_max_kib, k);
-		usleep(100000);
-	}
-	return NULL;
-}
-
 /*
  * RSA-3072 PKCS#1 v1.5 SHA-256 signatures per second on one core, as a
  * signer of XML does them: per signature a new context, SHA-256 over a
@@ -287,11 +235,11 @@ sign_rate(EVP_PKEY *key)
 	while (bench_now() - t0 < 3.0) {
 		size_t siglen = sizeof(sig);
 		EVP_MD_CTX *md = EVP_MD_CTX_new();
-		bool good = md != NULL &&
-			    EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL,
-					       key) == 1 &&
-			    EVP_DigestSign(md, sig, &siglen, msg,
-					   sizeof(msg)) == 1;
+		bool good =
+			md != NULL &&
+			EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) ==
+				1 &&
+			EVP_DigestSign(md, sig, &siglen, msg, sizeof(msg)) == 1;
 		EVP_MD_CTX_free(md);
 		if (!good)
 			return 0;
@@ -304,15 +252,20 @@ int
 main(int argc, char **argv)
 {
 	unsigned conns = 4;
-	pthread_t t[MAX_CONN], s;
+	pthread_t t[MAX_CONN];
+	struct bench_procs procs;
+	bool kv = argc > 1 && strcmp(argv[1], "--kv") == 0;
 
+	if (kv) {
+		argc--;
+		argv++;
+	}
 	if (argc < 6) {
-		fprintf(stderr, "usage: sso_bench URL EMAIL PASSWORD|- "
-				"SP_ENTITY_ID ACS_URL [connections] "
-				"[seconds] [idpd_pid]\n");
+		fprintf(stderr, "usage: sso_bench [--kv] URL[,URL...] EMAIL "
+				"PASSWORD|- SP_ENTITY_ID ACS_URL [connections] "
+				"[seconds] [idpd_pid[,pid...]]\n");
 		return 2;
 	}
-	base = argv[1];
 	email = argv[2];
 	password =
 		strcmp(argv[3], "-") == 0 ? getenv("BENCH_PASSWORD") : argv[3];
@@ -326,10 +279,11 @@ main(int argc, char **argv)
 		conns = (unsigned)atoi(argv[6]);
 	if (argc > 7)
 		duration = atof(argv[7]);
-	if (argc > 8)
-		idpd_pid = atol(argv[8]);
-	if (conns < 1 || conns > MAX_CONN || duration <= 0) {
-		fprintf(stderr, "sso_bench: bad connections or seconds\n");
+	if (!bench_nodes_parse(&nodes, argv[1]) ||
+	    !bench_procs_parse(&procs, argc > 8 ? argv[8] : NULL) ||
+	    conns < 1 || conns > MAX_CONN || duration <= 0) {
+		fprintf(stderr, "sso_bench: bad URLs, pids, connections or "
+				"seconds\n");
 		return 2;
 	}
 	const char *os = getenv("BENCH_OPENSSL_SIGN");
@@ -339,16 +293,17 @@ main(int argc, char **argv)
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 
-	printf("rsa-3072 sha-256: measuring the in-process sign rate...\n");
+	if (!kv)
+		printf("rsa-3072 sha-256: measuring the in-process sign "
+		       "rate...\n");
 	fflush(stdout);
 	EVP_PKEY *key = EVP_RSA_gen(3072);
 	double rate = key ? sign_rate(key) : 0;
 	EVP_PKEY_free(key);
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (idpd_pid > 0)
-		pthread_create(&s, NULL, sampler, NULL);
-	double cpu0 = idpd_pid > 0 ? cpu_s() : -1, busy0, total0;
+	double busy0, total0;
+	bench_procs_start(&procs);
 	machine_ticks(&busy0, &total0);
 	double t0 = bench_now();
 	for (unsigned i = 0; i < conns; i++)
@@ -357,11 +312,10 @@ main(int argc, char **argv)
 	atomic_store(&stop, true);
 	for (unsigned i = 0; i < conns; i++)
 		pthread_join(t[i], NULL);
-	double secs = bench_now() - t0;
-	double cpu = idpd_pid > 0 ? cpu_s() - cpu0 : -1, busy1, total1;
+	double secs = bench_now() - t0, busy1, total1;
+	bench_procs_stop(&procs);
+	double cpu = bench_procs_cpu(&procs);
 	machine_ticks(&busy1, &total1);
-	if (idpd_pid > 0)
-		pthread_join(s, NULL);
 	curl_global_cleanup();
 
 	unsigned n = atomic_load(&n_samples);
@@ -370,6 +324,35 @@ main(int argc, char **argv)
 	qsort(samples, n, sizeof(samples[0]), bench_cmp_double);
 	double rps = atomic_load(&ok) / secs;
 	double per_core = rps / (double)cores;
+	double p50 = n ? samples[n / 2] * 1e3 : 0;
+	double p99 = n ? samples[n * 99 / 100] * 1e3 : 0;
+	if (kv) {
+		bench_kv("scenario", "sso");
+		bench_kv("connections", "%u", conns);
+		bench_kv("nodes", "%u", nodes.n);
+		bench_kv("seconds", "%.1f", secs);
+		bench_kv("ok", "%u", atomic_load(&ok));
+		bench_kv("errors", "%u",
+			 atomic_load(&failed) + atomic_load(&logins_failed));
+		bench_kv("ok_per_s", "%.1f", rps);
+		bench_kv("p50_ms", "%.2f", p50);
+		bench_kv("p99_ms", "%.2f", p99);
+		bench_kv_procs(&procs);
+		bench_kv("cores", "%ld", cores);
+		bench_kv("openssl_sign_per_core", "%.1f", openssl_rate);
+		bench_kv("evp_sign_per_core", "%.1f", rate);
+		bench_kv("builder_per_core", "%.1f", build_rate);
+		bench_kv("ceiling", "%.1f", build_rate * (double)cores);
+		bench_kv("ceiling_rsa", "%.1f", openssl_rate * (double)cores);
+		bench_kv("ratio", "%.2f",
+			 build_rate > 0 ? per_core / build_rate : 0);
+		bench_kv("ratio_rsa", "%.2f",
+			 openssl_rate > 0 ? per_core / openssl_rate : 0);
+		if (total1 > total0)
+			bench_kv("machine_busy_pct", "%.0f",
+				 100 * (busy1 - busy0) / (total1 - total0));
+		goto out;
+	}
 	printf("connections            %u (%u logins failed)\n", conns,
 	       atomic_load(&logins_failed));
 	printf("duration               %.1f s\n", secs);
@@ -388,13 +371,12 @@ main(int argc, char **argv)
 		printf("  machine CPU busy     %.0f %% (all processes, "
 		       "this benchmark included)\n",
 		       100 * (busy1 - busy0) / (total1 - total0));
-	printf("latency p50 / p99      %.2f / %.2f ms (GET /saml/sso)\n",
-	       n ? samples[n / 2] * 1e3 : 0,
-	       n ? samples[n * 99 / 100] * 1e3 : 0);
-	if (idpd_pid > 0)
+	printf("latency p50 / p99      %.2f / %.2f ms (GET /saml/sso)\n", p50,
+	       p99);
+	for (unsigned i = 0; i < procs.n; i++)
 		printf("idpd VmRSS max         %.1f MiB (sampled every 100 "
 		       "ms)\n",
-		       atomic_load(&rss_max_kib) / 1024.0);
+		       procs.rss_max_kib[i] / 1024.0);
 	if (openssl_rate > 0)
 		printf("openssl speed rsa3072  %.1f sign/s per core\n",
 		       openssl_rate);
@@ -423,6 +405,7 @@ main(int argc, char **argv)
 		       "signing a response leaves of the RSA bound)\n",
 		       build_rate / openssl_rate);
 	printf("target                 0.85 of the RSA bound per core\n");
+out:
 	return atomic_load(&failed) > atomic_load(&ok) / 100 ||
 			       atomic_load(&logins_failed) > 0
 		       ? 1
