@@ -8,6 +8,7 @@
 #include "idp/log/log.h"
 #include "idp/mail/mail.h"
 #include "idp/page/page.h"
+#include "idp/throttle/throttle.h"
 
 static char *
 nonempty(const char *s)
@@ -38,21 +39,29 @@ register_cb(struct store *s, void *cls)
 	if (rc < 0)
 		goto out;
 	if (rc == STORE_ONE_ROW) {
+		bool send = false;
+
 		/*
 		 * Taken: the page says the same as for a new address; the
-		 * owner learns of the attempt by mail instead.
+		 * owner learns of the attempt by mail instead, but only of
+		 * the first few in a row (anybody can type the address).
 		 */
+		rc = throttle_notice(s, existing.email, &send);
+		if (rc < 0)
+			goto out;
 		link = g_strdup_printf("%s/login", t->cfg->public_url);
 		link2 = g_strdup_printf("%s/password/forgot",
 					t->cfg->public_url);
 		page_vars_set(v, "given_name", existing.given_name);
 		page_vars_set(v, "link_login", link);
 		page_vars_set(v, "link_forgot", link2);
-		rc = account_mail(s, existing.email, "exists", t->who->lang, v);
+		if (send)
+			rc = account_mail(s, existing.email, "exists",
+					  t->who->lang, v);
 		if (rc >= 0)
 			rc = account_audit(s, "registration_existing_email",
-					   existing.audit_ref, t->who, NULL,
-					   NULL);
+					   existing.audit_ref, t->who,
+					   "notice", send ? "sent" : "limit");
 		goto out;
 	}
 

@@ -122,6 +122,12 @@
 #define THROTTLE_RESET_S 3600
 /* The owner gets a notice mail when this many failures in a row happen. */
 #define THROTTLE_NOTICE_AT 5
+/*
+ * "Someone tried to register with your address" mails: at most this many
+ * per address until THROTTLE_RESET_S pass without an attempt, so that
+ * registering with a stranger's address cannot flood their mailbox.
+ */
+#define THROTTLE_EXISTS_NOTICES 3
 
 /* E-mail links. */
 #define ACCOUNT_VERIFY_TTL_S (24 * 3600)

@@ -93,6 +93,23 @@ throttle_fail(struct store *s, const struct throttle_keys *k,
 }
 
 int
+throttle_notice(struct store *s, const char *email, bool *send)
+{
+	struct throttle_keys k;
+	char key[sizeof(k.email) + 1];
+	int64_t count, until;
+	int rc;
+
+	/* The e-mail key's hash under a prefix of its own: its own counter. */
+	throttle_keys_make(email, NULL, &k);
+	snprintf(key, sizeof(key), "notice:%.64s", k.email + strlen("email:"));
+	rc = store_throttle_fail(s, key, THROTTLE_RESET_S, INT32_MAX, 0, &count,
+				 &until);
+	*send = rc >= 0 && count <= THROTTLE_EXISTS_NOTICES;
+	return rc;
+}
+
+int
 throttle_success(struct store *s, const struct throttle_keys *k)
 {
 	return store_throttle_reset(s, k->email);

@@ -10,6 +10,7 @@
 #ifndef IDP_THROTTLE_THROTTLE_H
 #define IDP_THROTTLE_THROTTLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "idp/common/err.h"
@@ -45,6 +46,15 @@ IDP_WUR int throttle_wait(struct store *s, const struct throttle_keys *k,
  */
 IDP_WUR int throttle_fail(struct store *s, const struct throttle_keys *k,
 			  int64_t *email_failures);
+
+/*
+ * Count a notice mail to @email (one that anybody can cause, like "someone
+ * tried to register with your address") and say whether to send it: at
+ * most THROTTLE_EXISTS_NOTICES until THROTTLE_RESET_S pass without one
+ * (idp/common/limits.h). Returns a STORE_* value; *@send is false on
+ * errors.
+ */
+IDP_WUR int throttle_notice(struct store *s, const char *email, bool *send);
 
 /* A success forgets the e-mail counter (not the address counter). */
 IDP_WUR int throttle_success(struct store *s, const struct throttle_keys *k);

@@ -7,6 +7,7 @@ import json
 import socket
 import re
 import sys
+import time
 
 from harness import (Browser, Database, Idpd, Mailbox, Runner, idpctl,
                      link_in)
@@ -100,6 +101,34 @@ def test_register_existing_email_looks_the_same(srv, mbox, db):
     assert "/password/forgot" in msg.get_body().get_content()
     assert db.query("SELECT count(*) FROM accounts WHERE lower(email) = '%s'"
                     % email) == "1"
+
+
+def test_register_existing_email_notices_are_limited(srv, mbox, db):
+    """Registering again and again with a stranger's address must not
+    flood their mailbox: the first few attempts are told by mail, the
+    rest only audited; the page is the same every time."""
+    email = "flooded@example.org"
+    verified_account(srv, mbox, email)
+    before = mbox.count(email)
+    pages = set()
+    for _ in range(6):
+        _, r = register(srv, email)
+        assert r.status == 200, r.status
+        pages.add(re.sub(r'(value|content)="[^"]*"|[0-9a-f]{32}', "", r.text))
+    assert len(pages) == 1
+    # The sender delivers from the outbox: wait for three, then make sure
+    # no fourth follows.
+    deadline = time.time() + 15
+    while mbox.count(email) - before < 3 and time.time() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.5)
+    assert mbox.count(email) - before == 3, mbox.count(email) - before
+    rows = db.query("SELECT string_agg(details->>'notice', ',' ORDER BY seq)"
+                    " FROM audit_log WHERE event ="
+                    " 'registration_existing_email' AND subject ="
+                    " (SELECT audit_ref FROM accounts WHERE email = '%s')"
+                    % email)
+    assert rows == "sent,sent,sent,limit,limit,limit", rows
 
 
 def test_register_refuses_bad_input(srv, mbox, db):
@@ -610,6 +639,7 @@ def main():
         for fn in [test_register_page_is_accessible_form,
                    test_register_verify_login_logout,
                    test_register_existing_email_looks_the_same,
+                   test_register_existing_email_notices_are_limited,
                    test_register_refuses_bad_input,
                    test_unicode_password_nfc,
                    test_csrf_required,
