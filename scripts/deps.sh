@@ -35,6 +35,8 @@ PACKAGES=(
 	libapache2-mod-auth-mellon
 	# keys and certificates made by the tests (openssl req, x509)
 	openssl
+	# fault tests (tests/faults): a node with its clock off (libfaketime)
+	faketime
 	# browser test (tests/browser): headless Chromium driven by Selenium
 	chromium
 	chromium-driver

@@ -269,11 +269,12 @@ url_origin(const char *url)
 static int
 lasso_response(struct saml_worker *sw, const struct saml_sp_entry *sp,
 	       const struct sso_request *r, LassoSaml2Assertion *assertion,
-	       int status_error, struct saml_reply *out)
+	       int64_t now, int status_error, struct saml_reply *out)
 {
 	LassoLogin *login = lasso_login_new(sw->server);
 	LassoProfile *profile;
 	LassoSamlp2AuthnRequest *req;
+	LassoSamlp2StatusResponse *sr;
 	bool sign_assertion = sp->meta.want_assertions_signed;
 	int lrc, rc = SAML_E_INTERNAL;
 
@@ -308,13 +309,19 @@ lasso_response(struct saml_worker *sw, const struct saml_sp_entry *sp,
 		goto out;
 	}
 	/*
+	 * lasso stamps the response with this host's clock; every other
+	 * time we issue is the database's (store_now()), so that a node
+	 * whose clock is off still answers in time (tests/faults).
+	 */
+	sr = LASSO_SAMLP2_STATUS_RESPONSE(profile->response);
+	g_free(sr->IssueInstant);
+	sr->IssueInstant = sso_time_format(now);
+	/*
 	 * IdP-initiated: lasso answered the request it made up itself; the
 	 * response is unsolicited (saml-profiles 4.1.5) and must not name
 	 * that request. Removed before the response is signed.
 	 */
 	if (r->request_id == NULL) {
-		LassoSamlp2StatusResponse *sr =
-			LASSO_SAMLP2_STATUS_RESPONSE(profile->response);
 		g_free(sr->InResponseTo);
 		sr->InResponseTo = NULL;
 	}
@@ -413,7 +420,7 @@ sso_response_build(struct saml_worker *sw, const struct saml_sp_entry *sp,
 					    session_index, now);
 		sso_attributes_add(assertion, sp, &si->account);
 	}
-	rc = lasso_response(sw, sp, r, assertion, status_error, out);
+	rc = lasso_response(sw, sp, r, assertion, now, status_error, out);
 	if (assertion != NULL)
 		g_object_unref(assertion);
 	return rc;

@@ -83,11 +83,84 @@ def link_in(msg, path):
     return m.group(1)
 
 
-class Database:
-    """A fresh database for this test program, dropped at the end."""
+def _running(pid):
+    """Whether @pid exists and is no zombie."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
-    def __init__(self, tag):
-        self.admin = os.environ.get("IDP_TEST_CONNINFO")
+
+class PgCluster:
+    """A PostgreSQL cluster of the test's own (scripts/pg.sh, --fast) in a
+    fresh directory under /tmp (short socket path, and readable by the
+    "postgres" user pg.sh runs the server as when we are root), for tests
+    that kill and restart the server: the shared one of IDP_TEST_CONNINFO
+    stays untouched. @admin is a superuser conninfo for
+    Database(admin=...). destroy() removes it."""
+
+    def __init__(self):
+        self.top = tempfile.mkdtemp(prefix="idp-pg-")
+        os.chmod(self.top, 0o755)
+        self.dir = os.path.join(self.top, "c")
+        self.pgsh = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                 "..", "..", "scripts", "pg.sh")
+        self.ctl("init", "--fast")
+        self.ctl("start")
+        info = self.ctl("conninfo").stdout.strip()
+        self.admin = info.replace("dbname=idp", "dbname=postgres")
+        # --fast turns synchronous_commit off: a crash would then lose
+        # commits already acknowledged. Without fsync the data survives a
+        # killed server (not a power cut), which is all these tests do.
+        subprocess.run(["psql", "-qAtX", "-v", "ON_ERROR_STOP=1", self.admin,
+                        "-c", "ALTER SYSTEM SET synchronous_commit = on",
+                        "-c", "SELECT pg_reload_conf()"],
+                       check=True, capture_output=True)
+
+    def ctl(self, *args):
+        return subprocess.run(["bash", self.pgsh, self.dir] + list(args),
+                              check=True, capture_output=True, text=True)
+
+    def pids(self):
+        """The postmaster's pid and those of its children."""
+        with open(os.path.join(self.dir, "data", "postmaster.pid")) as f:
+            pm = int(f.readline())
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pm)],
+                             capture_output=True, text=True).stdout
+        return [pm] + [int(x) for x in out.split()]
+
+    def kill(self):
+        """SIGKILL to the postmaster and every backend: a crash, no
+        shutdown. Waits until the postmaster is gone."""
+        pids = self.pids()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if not any(_running(p) for p in pids):
+                return
+            time.sleep(0.05)
+        raise AssertionError("PostgreSQL did not die")
+
+    def start(self):
+        self.ctl("start")
+
+    def destroy(self):
+        subprocess.run(["bash", self.pgsh, self.dir, "stop"],
+                       capture_output=True)
+        subprocess.run(["rm", "-rf", self.top])
+
+
+class Database:
+    """A fresh database for this test program, dropped at the end; in the
+    cluster of IDP_TEST_CONNINFO unless @admin names another."""
+
+    def __init__(self, tag, admin=None):
+        self.admin = admin or os.environ.get("IDP_TEST_CONNINFO")
         if not self.admin:
             raise SystemExit("IDP_TEST_CONNINFO is not set (run make test)")
         self.name = "t_%s_%d" % (tag, os.getpid())
@@ -178,11 +251,15 @@ class Browser:
 
 
 class Idpd:
-    """idpd on a free loopback port against @db, mails to @mailbox."""
+    """idpd on a free loopback port (or @port) against @db, mails to
+    @mailbox (None: no SMTP settings, @extra_env chooses the mail mode).
+    Several nodes of one IdP share @public_url (default: their own
+    address)."""
 
-    def __init__(self, db, mailbox, extra_env=None):
-        self.port = free_port()
-        self.public = "http://127.0.0.1:%d" % self.port
+    def __init__(self, db, mailbox, extra_env=None, public_url=None,
+                 port=None):
+        self.port = port or free_port()
+        self.public = public_url or "http://127.0.0.1:%d" % self.port
         self.log = tempfile.NamedTemporaryFile(prefix="idpd-", suffix=".log",
                                                dir=".", delete=False)
         env = dict(os.environ)
@@ -191,13 +268,16 @@ class Idpd:
             "IDP_SERVER_PORT": str(self.port),
             "IDP_SERVER_PUBLIC_URL": self.public,
             "IDP_SERVER_THREADS": "2",
-            "IDP_MAIL_MODE": "smtp",
-            "IDP_MAIL_SMTP_URL": "smtp://127.0.0.1:%d" % mailbox.port,
-            "IDP_MAIL_SMTP_STARTTLS": "false",
             # Fast hashing for tests; the defaults are OWASP's minimum.
             "IDP_ACCOUNTS_PASSWORD_MEMLIMIT": "1M",
             "IDP_ACCOUNTS_PASSWORD_OPSLIMIT": "1",
         })
+        if mailbox is not None:
+            env.update({
+                "IDP_MAIL_MODE": "smtp",
+                "IDP_MAIL_SMTP_URL": "smtp://127.0.0.1:%d" % mailbox.port,
+                "IDP_MAIL_SMTP_STARTTLS": "false",
+            })
         env.update(extra_env or {})
         self.env = env
         self.proc = subprocess.Popen([os.environ["IDPD"]], env=env,
@@ -220,6 +300,12 @@ class Idpd:
 
     def alive(self):
         return self.proc.poll() is None
+
+    def kill(self):
+        """SIGKILL: no shutdown at all. stop() afterwards removes the log
+        and returns -9."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(20)
 
     def stop(self):
         if self.proc.poll() is None:

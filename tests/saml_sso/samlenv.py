@@ -75,6 +75,15 @@ def start_idpd(ctx, sps=()):
             sp.trust(meta.text)
 
 
+def start_second_idpd(ctx, extra_env=None):
+    """ctx.srv2: a second node of the same IdP (after start_idpd()): idpd
+    on its own port against ctx.db with ctx.env (plus @extra_env), the
+    same public URL as ctx.srv and the same mailbox."""
+    env = dict(ctx.env)
+    env.update(extra_env or {})
+    ctx.srv2 = Idpd(ctx.db, ctx.mbox, env, public_url=ctx.srv.public)
+
+
 def path_of(ctx, url):
     """The path of @url, one of idpd's own."""
     assert url.startswith(ctx.srv.public), url
