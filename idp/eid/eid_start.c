@@ -24,7 +24,8 @@
  * redirect URL (g_free()) and the request ID (g_free()), or NULL.
  */
 static char *
-request_build(struct eid_worker *ew, const struct cfg *cfg, char **id)
+request_build(struct eid_worker *ew, const struct cfg *cfg, int64_t now,
+	      char **id)
 {
 	LassoLogin *login = lasso_login_new(ew->server);
 	LassoProfile *profile;
@@ -44,6 +45,13 @@ request_build(struct eid_worker *ew, const struct cfg *cfg, char **id)
 		goto out;
 	}
 	req = LASSO_SAMLP2_AUTHN_REQUEST(profile->request);
+	/*
+	 * lasso stamps the request with this host's clock; every time we
+	 * send is the database's, so that a node whose clock is off still
+	 * sends requests the eID service accepts.
+	 */
+	g_free(req->parent.IssueInstant);
+	req->parent.IssueInstant = saml_time_format(now);
 	req->ForceAuthn = TRUE;
 	req->IsPassive = FALSE;
 	g_free(req->ProtocolBinding);
@@ -91,6 +99,7 @@ eid_start(struct worker *w, enum eid_purpose purpose,
 	struct store_eid_request r = {0};
 	uint8_t token[CRYPT_TOKEN_BYTES], id_hash[CRYPT_HASH_BYTES];
 	char *id = NULL;
+	int64_t now = 0;
 	int rc;
 
 	(void)client;
@@ -121,7 +130,11 @@ eid_start(struct worker *w, enum eid_purpose purpose,
 		crypt_token_new(token);
 	crypt_token_format(token, out->bind_cookie);
 	eid_binding_hash(token, r.binding_hash);
-	out->redirect_url = request_build(ew, w->cfg, &id);
+	if (store_now(w->store, &now) != STORE_ONE_ROW) {
+		rc = EID_E_UNAVAILABLE;
+		goto out;
+	}
+	out->redirect_url = request_build(ew, w->cfg, now, &id);
 	if (out->redirect_url == NULL) {
 		rc = EID_E_INTERNAL;
 		goto out;

@@ -81,6 +81,9 @@ struct keys_key;
 /* The master key from saml_master_key_set(), or NULL. */
 const uint8_t *saml_master_key_peek(void);
 
+/* @t (Unix seconds) as xs:dateTime "YYYY-MM-DDThh:mm:ssZ" (g_free()). */
+char *saml_time_format(int64_t t);
+
 /*
  * Parse an xs:dateTime in UTC into *@t (Unix seconds): "YYYY-MM-DDThh:mm:ss"
  * with optional fractions (ignored) and the Z saml-core 1.3.3 requires, at

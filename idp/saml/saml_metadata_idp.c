@@ -88,7 +88,7 @@ saml_metadata_begin(const struct cfg *cfg, const char *entity_id,
 		    int64_t valid_until)
 {
 	char *e_entity = g_markup_escape_text(entity_id, -1);
-	char *until = sso_time_format(valid_until);
+	char *until = saml_time_format(valid_until);
 	char id[SAML_PENDING_ID_LEN + 1], dur[DURATION_MAX];
 	GString *x = g_string_new(NULL);
 

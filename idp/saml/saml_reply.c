@@ -51,7 +51,7 @@ saml_pending_id_valid(const char *pending)
 }
 
 char *
-sso_time_format(int64_t t)
+saml_time_format(int64_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;

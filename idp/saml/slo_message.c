@@ -164,7 +164,7 @@ abstract_fill(LassoSamlp2RequestAbstract *ra, const char *idp, const char *id,
 {
 	ra->ID = g_strdup(id);
 	ra->Version = g_strdup("2.0");
-	ra->IssueInstant = sso_time_format(now);
+	ra->IssueInstant = saml_time_format(now);
 	ra->Destination = g_strdup(destination);
 	ra->Issuer = LASSO_SAML2_NAME_ID(
 		lasso_saml2_name_id_new_with_string((char *)(uintptr_t)idp));
@@ -193,7 +193,7 @@ slo_request_build(struct saml_worker *sw, const char *idp,
 	n->SPNameQualifier = g_strdup(sp->entity_id);
 	lr->NameID = n;
 	lr->SessionIndex = g_strdup(st->session_index);
-	lr->NotOnOrAfter = sso_time_format(now + SAML_REQUEST_MAX_AGE_S);
+	lr->NotOnOrAfter = saml_time_format(now + SAML_REQUEST_MAX_AGE_S);
 	lr->Reason = g_strdup("urn:oasis:names:tc:SAML:2.0:logout:user");
 	rc = send_node(sw, LASSO_NODE(lr), request_id, ep, ep->location,
 		       "SAMLRequest", relay_state, out);
@@ -223,7 +223,7 @@ slo_response_build(struct saml_worker *sw, const char *idp,
 	id = g_strconcat("_", rnd, NULL);
 	r->ID = g_strdup(id);
 	r->Version = g_strdup("2.0");
-	r->IssueInstant = sso_time_format(now);
+	r->IssueInstant = saml_time_format(now);
 	r->Destination = g_strdup(location);
 	r->InResponseTo = g_strdup(in_response_to);
 	r->Issuer = LASSO_SAML2_NAME_ID(

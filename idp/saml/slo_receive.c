@@ -20,7 +20,6 @@
 #include "idp/common/worker.h"
 #include "idp/crypto/crypt.h"
 #include "idp/log/log.h"
-#include "idp/saml/saml_internal.h"
 #include "idp/saml/slo_internal.h"
 
 #define EV_REQ_REJECTED	 "slo_request_rejected"

@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "idp/saml/saml.h"
+#include "idp/saml/saml_internal.h"
 #include "idp/saml/saml_sp.h"
 #include "idp/store/store_account.h"
 #include "idp/store/store_saml.h"
@@ -269,8 +270,6 @@ void sso_reply_page(struct saml_reply *out, enum saml_error e);
 /* A new random value: 256 bits, base64url without padding (44 bytes). */
 void sso_random_id(char out[SAML_PENDING_ID_LEN + 1]);
 
-/* The current time as xs:dateTime "YYYY-MM-DDTHH:MM:SSZ" (g_free). */
-char *sso_time_format(int64_t t);
 
 /*
  * Percent-decode @len bytes at @s (g_free()). '+' stays '+', as lasso

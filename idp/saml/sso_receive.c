@@ -11,7 +11,6 @@
 #include "idp/common/worker.h"
 #include "idp/crypto/crypt.h"
 #include "idp/log/log.h"
-#include "idp/saml/saml_internal.h"
 #include "idp/saml/sso_internal.h"
 #include "idp/session/session.h"
 
@@ -223,7 +222,7 @@ validate_issue_instant(const char *instant, int64_t now)
 	}
 	if (t > now + SAML_CLOCK_SKEW_S ||
 	    t < now - SAML_REQUEST_MAX_AGE_S - SAML_CLOCK_SKEW_S) {
-		char *n = sso_time_format(now);
+		char *n = saml_time_format(now);
 		refused("issue_instant", instant, n);
 		g_free(n);
 		return SAML_E_ISSUE_INSTANT;

@@ -157,14 +157,14 @@ assertion_build(const char *idp, const struct sso_request *r,
 
 	a->ID = new_id();
 	a->Version = g_strdup("2.0");
-	a->IssueInstant = sso_time_format(now);
+	a->IssueInstant = saml_time_format(now);
 	a->Issuer = LASSO_SAML2_NAME_ID(
 		lasso_saml2_name_id_new_with_string((char *)(uintptr_t)idp));
 
 	/* Valid for this SP only, briefly, with room for clock skew. */
 	c = LASSO_SAML2_CONDITIONS(lasso_saml2_conditions_new());
-	c->NotBefore = sso_time_format(now - SAML_CLOCK_SKEW_S);
-	c->NotOnOrAfter = sso_time_format(now + SAML_ASSERTION_LIFETIME_S);
+	c->NotBefore = saml_time_format(now - SAML_CLOCK_SKEW_S);
+	c->NotOnOrAfter = saml_time_format(now + SAML_ASSERTION_LIFETIME_S);
 	ar = LASSO_SAML2_AUDIENCE_RESTRICTION(
 		lasso_saml2_audience_restriction_new());
 	ar->Audience = g_strdup(r->sp_entity_id);
@@ -186,7 +186,7 @@ assertion_build(const char *idp, const struct sso_request *r,
 	sc->Method = g_strdup("urn:oasis:names:tc:SAML:2.0:cm:bearer");
 	scd = LASSO_SAML2_SUBJECT_CONFIRMATION_DATA(
 		lasso_saml2_subject_confirmation_data_new());
-	scd->NotOnOrAfter = sso_time_format(now + SAML_ASSERTION_LIFETIME_S);
+	scd->NotOnOrAfter = saml_time_format(now + SAML_ASSERTION_LIFETIME_S);
 	scd->Recipient = g_strdup(r->acs_url);
 	/* NULL (left out) for an unsolicited, IdP-initiated response. */
 	scd->InResponseTo = g_strdup(r->request_id);
@@ -194,10 +194,10 @@ assertion_build(const char *idp, const struct sso_request *r,
 	a->Subject->SubjectConfirmation = sc;
 
 	as = LASSO_SAML2_AUTHN_STATEMENT(lasso_saml2_authn_statement_new());
-	as->AuthnInstant = sso_time_format(si->session.created_at);
+	as->AuthnInstant = saml_time_format(si->session.created_at);
 	as->SessionIndex = g_strdup(session_index);
 	as->SessionNotOnOrAfter =
-		sso_time_format(si->session.absolute_expires_at);
+		saml_time_format(si->session.absolute_expires_at);
 	ac = LASSO_SAML2_AUTHN_CONTEXT(lasso_saml2_authn_context_new());
 	ac->AuthnContextClassRef = g_strdup(class_ref);
 	as->AuthnContext = ac;
@@ -315,7 +315,7 @@ lasso_response(struct saml_worker *sw, const struct saml_sp_entry *sp,
 	 */
 	sr = LASSO_SAMLP2_STATUS_RESPONSE(profile->response);
 	g_free(sr->IssueInstant);
-	sr->IssueInstant = sso_time_format(now);
+	sr->IssueInstant = saml_time_format(now);
 	/*
 	 * IdP-initiated: lasso answered the request it made up itself; the
 	 * response is unsolicited (saml-profiles 4.1.5) and must not name
