@@ -92,6 +92,7 @@ run_tests build || rc_normal=$?
 
 rc_san=0
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	run_tests build-san --timeout-multiplier "$SAN_TIMEOUT_MULTIPLIER" ||
 	rc_san=$?
