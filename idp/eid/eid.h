@@ -119,6 +119,13 @@ void eid_start_reply_clear(struct eid_start_reply *r);
  * binding (@bind_cookie, the current EID_BIND_COOKIE value or NULL: a new
  * one is made). Returns 0 or a positive enum eid_error.
  */
+/*
+ * Whether eID round trips can start on this node now: an eID service is
+ * configured and the active eid-signing and eid-encryption keys are
+ * there. false also when the database cannot be asked.
+ */
+bool eid_usable(struct worker *w);
+
 IDP_WUR int eid_start(struct worker *w, enum eid_purpose purpose,
 		      const struct session_info *si, const char *pending,
 		      const char *bind_cookie, const char *client,

@@ -259,3 +259,12 @@ eid_worker_ensure(struct worker *w, struct eid_worker **out)
 	*out = ew;
 	return 0;
 }
+
+bool
+eid_usable(struct worker *w)
+{
+	struct eid_worker *ew = NULL;
+
+	return eid_worker_ensure(w, &ew) == 0 && ew->server != NULL &&
+	       ew->service_entity_id != NULL;
+}

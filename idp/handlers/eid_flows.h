@@ -27,4 +27,12 @@ void eid_flows_message(struct http_request *req, unsigned status,
 /* @pending when it has the shape of a pending id, else NULL. */
 const char *eid_flows_pending(const char *pending);
 
+/*
+ * The citizen gives up on a portal's request that needs more than the
+ * session has (or no eID can help): the portal gets NoAuthnContext at its
+ * ACS (the POST form), or the page of the error when the request is gone.
+ */
+void eid_flows_give_up(struct http_request *req, const struct session_info *si,
+		       const char *pending);
+
 #endif

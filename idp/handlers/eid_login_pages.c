@@ -165,21 +165,17 @@ handle_eid_step_up(struct http_request *req)
 
 /* The citizen gives the step-up up: the portal gets NoAuthnContext. */
 void
-handle_eid_step_up_cancel(struct http_request *req)
+eid_flows_give_up(struct http_request *req, const struct session_info *si,
+		  const char *pending)
 {
 	struct saml_reply out = {0};
-	struct session_info si;
 	struct page_vars *v;
 	const struct saml_error_info *info;
 	char *title, *text;
 
-	if (!citizen_session(req, &si))
-		return;
-	saml_sso_give_up(http_request_worker(req),
-			 http_request_form(req, "pending"),
+	saml_sso_give_up(http_request_worker(req), pending,
 			 http_request_cookie(req, SAML_PENDING_BIND_COOKIE),
-			 &si, http_request_client(req), &out);
-	session_info_clear(&si);
+			 si, http_request_client(req), &out);
 	switch (out.kind) {
 	case SAML_REPLY_POST:
 		v = page_vars_new();
@@ -205,4 +201,15 @@ handle_eid_step_up_cancel(struct http_request *req)
 		break;
 	}
 	saml_reply_clear(&out);
+}
+
+void
+handle_eid_step_up_cancel(struct http_request *req)
+{
+	struct session_info si;
+
+	if (!citizen_session(req, &si))
+		return;
+	eid_flows_give_up(req, &si, http_request_form(req, "pending"));
+	session_info_clear(&si);
 }

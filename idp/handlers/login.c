@@ -6,6 +6,7 @@
 #include "idp/common/worker.h"
 #include "idp/crypto/crypt.h"
 #include "idp/handlers/citizen.h"
+#include "idp/handlers/eid_flows.h"
 #include "idp/handlers/handlers.h"
 #include "idp/saml/saml.h"
 
@@ -27,6 +28,11 @@ step_up_page(struct http_request *req, const struct session_info *si,
 	struct store_eidlink l;
 	struct page_vars *v;
 
+	/* Nothing to offer without an eID service: answer the portal now. */
+	if (!eid_usable(http_request_worker(req))) {
+		eid_flows_give_up(req, si, pending);
+		return;
+	}
 	enum account_result res =
 		account_eid_state(http_request_worker(req), si->account.id, &l);
 	if (res != ACCOUNT_OK) {

@@ -373,8 +373,9 @@ def test_authn_context(ctx):
         resp, _, _ = verdict(ctx.sp2, r)
         assert resp.authn_info()[0][0] == want, (inner, resp.authn_info())
     # More than a password session has, but what an eID reaches: never
-    # asserted; the request waits and the citizen is offered the step-up
-    # (tests/eid_flows follows it to the portal).
+    # asserted; the request waits for the step-up (tests/eid_flows follows
+    # it to the portal). Here no eID service is configured, so the page
+    # behind the redirect answers the portal with NoAuthnContext at once.
     issued = audit_count(ctx, "sso_response_issued")
     for inner in [rac("minimum", e + "substantial"),
                   rac("exact", e + "high"),
@@ -384,6 +385,8 @@ def test_authn_context(ctx):
         assert r.status == 303, (inner, r.status, r.text[:300])
         assert re.match(PENDING_RE, r.header("Location")), \
             (inner, r.header("Location"))
+        r = ctx.browser.get(r.header("Location"))
+        assert "NoAuthnContext" in status_of(ctx.sp2, r), inner
     assert audit_count(ctx, "sso_response_issued") == issued
     # Nothing reaches it: NoAuthnContext.
     r = crafted(ctx, ctx.sp2, inner=rac("exact", "urn:example:unknown"))
