@@ -439,6 +439,45 @@ def test_step_up_other_card_refused(ctx):
     assert session_of(ctx, b) == ("password", "low")
 
 
+def test_step_up_post_binding(ctx):
+    """The step-up for a portal that sends its AuthnRequest by HTTP-POST:
+    the cross-site POST carries no cookies, so the request is stored and
+    bound to the browser (which keeps the binding cookie the answer set),
+    then the same step-up, then the portal's answer at level high."""
+    b = login(ctx, "d@example.org")  # linked to jonas by test_step_up
+    assert session_of(ctx, b) == ("password", "low")
+    rac = RequestedAuthnContext(
+        authn_context_class_ref=[AuthnContextClassRef(text=HIGH)],
+        comparison="exact")
+    reqid, saml_request = ctx.sp.post_request(
+        ctx.idp_entity, "rs-stepup", requested_authn_context=rac)
+    cross_site = Browser(ctx.srv.port)
+    r = cross_site.request("POST", "/saml/sso", form={
+        "SAMLRequest": saml_request, "RelayState": "rs-stepup"})
+    assert r.status == 303, (r.status, r.text[:400])
+    b.cookies["sk_pending_bind"] = cross_site.cookies["sk_pending_bind"]
+    r = b.get(r.header("Location"))
+    while r.status == 303 and r.header("Location").startswith(
+            "/saml/continue"):
+        r = b.get(r.header("Location"))
+    m = re.match(r"^/login\?pending=([A-Za-z0-9_-]{43})$",
+                 r.header("Location") or "")
+    assert r.status == 303 and m, (r.status, r.header("Location"))
+    pending = m.group(1)
+    r = b.get("/login?pending=" + pending)
+    assert r.status == 200 and 'action="/eid/step-up"' in r.text
+    r = b.post("/eid/step-up", {"pending": pending, "csrf": r.csrf()})
+    r = eid(ctx, b, r, "jonas")
+    assert r.status == 303, (r.status, r.text[:500])
+    assert r.header("Location") == "/saml/continue?pending=" + pending
+    action, saml_response, relay = post_form(b.get(r.header("Location")))
+    assert relay == "rs-stepup", relay
+    resp = ctx.sp.parse(saml_response)
+    assert resp.in_response_to == reqid
+    assert resp.authn_info()[0][0] == HIGH, resp.authn_info()
+    assert session_of(ctx, b) == ("eid", "high")
+
+
 def test_step_up_not_linked_give_up(ctx):
     b = login(ctx, "b@example.org")
     pending = step_up_request(ctx, b)
@@ -544,6 +583,7 @@ def main():
         test_csrf,
         test_step_up,
         test_step_up_other_card_refused,
+        test_step_up_post_binding,
         test_step_up_not_linked_give_up,
         test_session_mismatch,
         test_hold_expired_or_forged,
