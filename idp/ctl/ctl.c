@@ -10,7 +10,7 @@
 
 #include "idp/ctl/ctl.h"
 
-static void
+__attribute__((format(printf, 1, 0))) static void
 vreport(const char *fmt, va_list ap)
 {
 	/* stdout first, so that its lines come before the error. */

@@ -47,7 +47,8 @@ clean(const char *s, size_t max)
 
 	if (len == 0 || len > max || !g_utf8_validate(s, (gssize)len, NULL))
 		return NULL;
-	for (const char *p = s; *p != '\0'; p = g_utf8_next_char(p)) {
+	for (const char *p = s; *p != '\0';
+	     p += g_utf8_skip[(unsigned char)*p]) {
 		gunichar c = g_utf8_get_char(p);
 
 		if (g_unichar_iscntrl(c) ||

@@ -421,7 +421,7 @@ completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 	atomic_fetch_sub(&in_flight_total, 1);
 }
 
-static void
+__attribute__((format(printf, 2, 0))) static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char buf[512];

@@ -220,7 +220,7 @@ struct first_msg {
 	bool set;
 };
 
-static void
+__attribute__((format(printf, 2, 0))) static void
 capture_log(void *cls, const char *fmt, va_list ap)
 {
 	struct first_msg *m = cls;

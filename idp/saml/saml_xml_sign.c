@@ -16,8 +16,8 @@ child(xmlNode *parent, const char *name, const char *ns)
 {
 	for (xmlNode *c = parent->children; c != NULL; c = c->next)
 		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
-		    xmlStrEqual(c->name, BAD_CAST name) &&
-		    xmlStrEqual(c->ns->href, BAD_CAST ns))
+		    xmlStrEqual(c->name, (const xmlChar *)name) &&
+		    xmlStrEqual(c->ns->href, (const xmlChar *)ns))
 			return c;
 	return NULL;
 }

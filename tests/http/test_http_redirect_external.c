@@ -139,8 +139,8 @@ test_external_redirect(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const good[] = {
-		"https://sp.example/slo?SAMLRequest=fZBB%2Bw&RelayState=x"
-		"&SigAlg=http%3A%2F%2Fwww.w3.org&Signature=ab%2Bc%3D",
+		("https://sp.example/slo?SAMLRequest=fZBB%2Bw&RelayState=x"
+		 "&SigAlg=http%3A%2F%2Fwww.w3.org&Signature=ab%2Bc%3D"),
 		"http://127.0.0.1:8080/mellon/logout",
 		"HTTPS://SP.Example/Logout",
 		"https://[::1]:8443/slo",
