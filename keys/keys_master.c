@@ -12,37 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "idp/common/err.h"
 #include "keys/keys.h"
 
 /* Bytes of a path shown in a message. */
 #define PATH_SHOWN_MAX 200
-
-static void report(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-report(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* @path for a message: printable ASCII, cut short. */
-static const char *
-shown(const char *path, char buf[PATH_SHOWN_MAX + 4])
-{
-	size_t i;
-
-	for (i = 0; path[i] != '\0' && i < PATH_SHOWN_MAX; i++)
-		buf[i] = path[i] >= 0x20 && path[i] < 0x7f ? path[i] : '?';
-	strcpy(buf + i, path[i] != '\0' ? "..." : "");
-	return buf;
-}
 
 /* Write all @len bytes; false with errno on failure. */
 static bool
@@ -94,14 +68,15 @@ keys_master_init(const char *path, char *err, size_t errlen)
 	if (fd < 0) {
 		e = errno;
 		if (e == EEXIST) {
-			report(err, errlen,
-			       "%s exists; refusing to overwrite a master "
-			       "key (every key sealed with it would be lost)",
-			       shown(path, p));
+			(void)idp_errf(
+				err, errlen, 0,
+				"%s exists; refusing to overwrite a master "
+				"key (every key sealed with it would be lost)",
+				idp_shown(path, PATH_SHOWN_MAX, p));
 			return IDP_ERR_INVALID;
 		}
-		report(err, errlen, "cannot create %s: %s", shown(path, p),
-		       strerror(e));
+		(void)idp_errf(err, errlen, 0, "cannot create %s: %s",
+			       idp_shown(path, PATH_SHOWN_MAX, p), strerror(e));
 		return IDP_ERR_IO;
 	}
 	randombytes_buf(mk, sizeof(mk));
@@ -109,15 +84,15 @@ keys_master_init(const char *path, char *err, size_t errlen)
 	if (fchmod(fd, 0600) != 0 || !write_all(fd, mk, sizeof(mk)) ||
 	    fsync(fd) != 0) {
 		e = errno;
-		report(err, errlen, "cannot write %s: %s", shown(path, p),
-		       strerror(e));
+		(void)idp_errf(err, errlen, 0, "cannot write %s: %s",
+			       idp_shown(path, PATH_SHOWN_MAX, p), strerror(e));
 		goto out;
 	}
 	if (close(fd) != 0) {
 		fd = -1;
 		e = errno;
-		report(err, errlen, "cannot write %s: %s", shown(path, p),
-		       strerror(e));
+		(void)idp_errf(err, errlen, 0, "cannot write %s: %s",
+			       idp_shown(path, PATH_SHOWN_MAX, p), strerror(e));
 		goto out;
 	}
 	fd = -1;
@@ -151,32 +126,37 @@ keys_master_load(const char *path, uint8_t mk[KEYS_MASTER_KEY_BYTES], char *err,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		e = errno;
-		report(err, errlen, "cannot open the master key file %s: %s%s",
-		       shown(path, p), strerror(e),
-		       e == ENOENT ? " (create it with 'idpctl keys init')"
-				   : "");
+		(void)idp_errf(err, errlen, 0,
+			       "cannot open the master key file %s: %s%s",
+			       idp_shown(path, PATH_SHOWN_MAX, p), strerror(e),
+			       e == ENOENT
+				       ? " (create it with 'idpctl keys init')"
+				       : "");
 		return IDP_ERR_IO;
 	}
 	if (fstat(fd, &st) != 0) {
 		e = errno;
-		report(err, errlen, "cannot stat the master key file %s: %s",
-		       shown(path, p), strerror(e));
+		(void)idp_errf(err, errlen, 0,
+			       "cannot stat the master key file %s: %s",
+			       idp_shown(path, PATH_SHOWN_MAX, p), strerror(e));
 		rc = IDP_ERR_IO;
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		report(err, errlen,
-		       "the master key file %s is not a regular "
-		       "file",
-		       shown(path, p));
+		(void)idp_errf(err, errlen, 0,
+			       "the master key file %s is not a regular "
+			       "file",
+			       idp_shown(path, PATH_SHOWN_MAX, p));
 		goto out;
 	}
 	if ((st.st_mode & 077) != 0) {
-		report(err, errlen,
-		       "the master key file %s has mode %04o: group or "
-		       "others may use it; refusing it (chmod 600 it, and "
-		       "consider the key exposed)",
-		       shown(path, p), (unsigned)(st.st_mode & 07777));
+		(void)idp_errf(
+			err, errlen, 0,
+			"the master key file %s has mode %04o: group or "
+			"others may use it; refusing it (chmod 600 it, and "
+			"consider the key exposed)",
+			idp_shown(path, PATH_SHOWN_MAX, p),
+			(unsigned)(st.st_mode & 07777));
 		goto out;
 	}
 	while (got < sizeof(buf)) {
@@ -186,9 +166,10 @@ keys_master_load(const char *path, uint8_t mk[KEYS_MASTER_KEY_BYTES], char *err,
 			continue;
 		if (n < 0) {
 			e = errno;
-			report(err, errlen,
-			       "cannot read the master key file %s: %s",
-			       shown(path, p), strerror(e));
+			(void)idp_errf(err, errlen, 0,
+				       "cannot read the master key file %s: %s",
+				       idp_shown(path, PATH_SHOWN_MAX, p),
+				       strerror(e));
 			rc = IDP_ERR_IO;
 			goto out;
 		}
@@ -197,18 +178,21 @@ keys_master_load(const char *path, uint8_t mk[KEYS_MASTER_KEY_BYTES], char *err,
 		got += (size_t)n;
 	}
 	if (got > KEYS_MASTER_KEY_BYTES) {
-		report(err, errlen,
-		       "the master key file %s is larger than %d bytes; a "
-		       "master key is exactly %d bytes",
-		       shown(path, p), KEYS_MASTER_KEY_BYTES,
-		       KEYS_MASTER_KEY_BYTES);
+		(void)idp_errf(
+			err, errlen, 0,
+			"the master key file %s is larger than %d bytes; a "
+			"master key is exactly %d bytes",
+			idp_shown(path, PATH_SHOWN_MAX, p),
+			KEYS_MASTER_KEY_BYTES, KEYS_MASTER_KEY_BYTES);
 		goto out;
 	}
 	if (got < KEYS_MASTER_KEY_BYTES) {
-		report(err, errlen,
-		       "the master key file %s holds %zu bytes; a master key "
-		       "is exactly %d bytes",
-		       shown(path, p), got, KEYS_MASTER_KEY_BYTES);
+		(void)idp_errf(
+			err, errlen, 0,
+			"the master key file %s holds %zu bytes; a master key "
+			"is exactly %d bytes",
+			idp_shown(path, PATH_SHOWN_MAX, p), got,
+			KEYS_MASTER_KEY_BYTES);
 		goto out;
 	}
 	memcpy(mk, buf, KEYS_MASTER_KEY_BYTES);

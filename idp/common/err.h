@@ -22,4 +22,20 @@ enum idp_err {
 /* Short English name of an error code, for logs. Never NULL. */
 const char *idp_err_name(int err);
 
+#include <stddef.h>
+
+/*
+ * Format one error line into @err (nothing when @errlen is 0 or @err is
+ * NULL) and return @rc, so that a check can `return idp_errf(...)`.
+ */
+int idp_errf(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * @s fit to quote in an error line that reaches a terminal, a log or the
+ * database: printable ASCII only (anything else becomes '?'), at most
+ * @max bytes, then "..." when cut. Written into @buf (@max + 4 bytes).
+ */
+const char *idp_shown(const char *s, size_t max, char *buf);
+
 #endif

@@ -108,11 +108,11 @@ eid_configure(struct store *s, const struct eid_config_change *c,
 	if (entity_id != NULL)
 		*entity_id = NULL;
 	if (c->xml == NULL)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "no metadata given");
 	for (int i = 0; i < EID_ATTR_COUNT; i++)
 		if (c->attr[i] != NULL && !attr_name_ok(c->attr[i]))
-			return saml_errf(err, errlen, IDP_ERR_INVALID,
+			return idp_errf(err, errlen, IDP_ERR_INVALID,
 					 "an attribute name is not an absolute "
 					 "URI of at most %d printable ASCII "
 					 "characters",
@@ -132,12 +132,12 @@ eid_configure(struct store *s, const struct eid_config_change *c,
 	svc.metadata_url = c->url != NULL ? strdup(c->url) : NULL;
 	if (svc.entity_id == NULL || svc.metadata_xml == NULL ||
 	    (c->url != NULL && svc.metadata_url == NULL)) {
-		rc = saml_errf(err, errlen, IDP_ERR_NOMEM, "out of memory");
+		rc = idp_errf(err, errlen, IDP_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	rc = store_run_tx(s, "eid_configure", false, configure_cb, &t);
 	if (rc < 0) {
-		rc = saml_errf(err, errlen, IDP_ERR_UNAVAILABLE,
+		rc = idp_errf(err, errlen, IDP_ERR_UNAVAILABLE,
 			       "the database failed; nothing was changed");
 		goto out;
 	}
@@ -181,10 +181,10 @@ eid_remove(struct store *s, const char *operator_name, char *err, size_t errlen)
 	int rc = store_run_tx(s, "eid_remove", false, remove_cb, &t);
 
 	if (rc < 0)
-		return saml_errf(err, errlen, IDP_ERR_UNAVAILABLE,
+		return idp_errf(err, errlen, IDP_ERR_UNAVAILABLE,
 				 "the database failed; nothing was changed");
 	if (t.none)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "no eID service is configured");
 	return 0;
 }

@@ -22,37 +22,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "idp/common/err.h"
 #include "idp/http/http_internal.h"
 
 /* Bytes of a path shown in a message. */
 #define PATH_SHOWN_MAX 200
-
-static void report(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-report(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* @path for a message: printable ASCII, cut short. */
-static const char *
-shown(const char *path, char buf[PATH_SHOWN_MAX + 4])
-{
-	size_t i;
-
-	for (i = 0; path[i] != '\0' && i < PATH_SHOWN_MAX; i++)
-		buf[i] = path[i] >= 0x20 && path[i] < 0x7f ? path[i] : '?';
-	strcpy(buf + i, path[i] != '\0' ? "..." : "");
-	return buf;
-}
 
 static void
 wipe_free(char *p, size_t len)
@@ -90,42 +64,49 @@ read_pem(const char *name, const char *path, size_t max, bool key, char **out,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		e = errno;
-		report(err, errlen, "[server] %s: cannot open %s: %s", name,
-		       shown(path, p), strerror(e));
+		(void)idp_errf(err, errlen, 0,
+			       "[server] %s: cannot open %s: %s", name,
+			       idp_shown(path, PATH_SHOWN_MAX, p), strerror(e));
 		return IDP_ERR_IO;
 	}
 	if (fstat(fd, &st) != 0) {
 		e = errno;
-		report(err, errlen, "[server] %s: cannot stat %s: %s", name,
-		       shown(path, p), strerror(e));
+		(void)idp_errf(err, errlen, 0,
+			       "[server] %s: cannot stat %s: %s", name,
+			       idp_shown(path, PATH_SHOWN_MAX, p), strerror(e));
 		rc = IDP_ERR_IO;
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		report(err, errlen, "[server] %s: %s is not a regular file",
-		       name, shown(path, p));
+		(void)idp_errf(err, errlen, 0,
+			       "[server] %s: %s is not a regular file", name,
+			       idp_shown(path, PATH_SHOWN_MAX, p));
 		goto out;
 	}
 	if (key && (st.st_mode & 077) != 0) {
-		report(err, errlen,
-		       "[server] %s: the private key file %s has mode %04o: "
-		       "group or others may use it; refusing it (chmod 600 "
-		       "it, and consider the key exposed)",
-		       name, shown(path, p), (unsigned)(st.st_mode & 07777));
+		(void)idp_errf(
+			err, errlen, 0,
+			"[server] %s: the private key file %s has mode %04o: "
+			"group or others may use it; refusing it (chmod 600 "
+			"it, and consider the key exposed)",
+			name, idp_shown(path, PATH_SHOWN_MAX, p),
+			(unsigned)(st.st_mode & 07777));
 		goto out;
 	}
 	if ((uint64_t)st.st_size > max) {
-		report(err, errlen,
-		       "[server] %s: %s is larger than %zu bytes; not a PEM "
-		       "file of ours",
-		       name, shown(path, p), max);
+		(void)idp_errf(
+			err, errlen, 0,
+			"[server] %s: %s is larger than %zu bytes; not a PEM "
+			"file of ours",
+			name, idp_shown(path, PATH_SHOWN_MAX, p), max);
 		rc = IDP_ERR_TOO_LARGE;
 		goto out;
 	}
 	/* One byte more than allowed tells a file that grew meanwhile. */
 	buf = malloc(max + 2);
 	if (buf == NULL) {
-		report(err, errlen, "[server] %s: out of memory", name);
+		(void)idp_errf(err, errlen, 0, "[server] %s: out of memory",
+			       name);
 		rc = IDP_ERR_NOMEM;
 		goto out;
 	}
@@ -136,8 +117,10 @@ read_pem(const char *name, const char *path, size_t max, bool key, char **out,
 			continue;
 		if (n < 0) {
 			e = errno;
-			report(err, errlen, "[server] %s: cannot read %s: %s",
-			       name, shown(path, p), strerror(e));
+			(void)idp_errf(err, errlen, 0,
+				       "[server] %s: cannot read %s: %s", name,
+				       idp_shown(path, PATH_SHOWN_MAX, p),
+				       strerror(e));
 			rc = IDP_ERR_IO;
 			goto out;
 		}
@@ -147,16 +130,18 @@ read_pem(const char *name, const char *path, size_t max, bool key, char **out,
 	}
 	buf[got] = '\0';
 	if (got > max) {
-		report(err, errlen, "[server] %s: %s is larger than %zu bytes",
-		       name, shown(path, p), max);
+		(void)idp_errf(err, errlen, 0,
+			       "[server] %s: %s is larger than %zu bytes", name,
+			       idp_shown(path, PATH_SHOWN_MAX, p), max);
 		rc = IDP_ERR_TOO_LARGE;
 		goto out;
 	}
 	/* GnuTLS is handed a C string: a NUL would cut it short. */
 	if (memchr(buf, '\0', got) != NULL) {
-		report(err, errlen,
-		       "[server] %s: %s contains NUL bytes: not a PEM file",
-		       name, shown(path, p));
+		(void)idp_errf(
+			err, errlen, 0,
+			"[server] %s: %s contains NUL bytes: not a PEM file",
+			name, idp_shown(path, PATH_SHOWN_MAX, p));
 		goto out;
 	}
 	*out = buf;
@@ -177,10 +162,11 @@ check_armour(const struct cfg *cfg, const struct http_tls *tls, char *err,
 	char p[PATH_SHOWN_MAX + 4];
 
 	if (strstr(tls->cert, "-----BEGIN CERTIFICATE-----") == NULL) {
-		report(err, errlen,
-		       "[server] tls_certificate_file: %s holds no PEM "
-		       "certificate (-----BEGIN CERTIFICATE-----)",
-		       shown(cfg->tls_certificate_file, p));
+		(void)idp_errf(err, errlen, 0,
+			       "[server] tls_certificate_file: %s holds no PEM "
+			       "certificate (-----BEGIN CERTIFICATE-----)",
+			       idp_shown(cfg->tls_certificate_file,
+					 PATH_SHOWN_MAX, p));
 		return IDP_ERR_INVALID;
 	}
 	/*
@@ -189,26 +175,30 @@ check_armour(const struct cfg *cfg, const struct http_tls *tls, char *err,
 	 * certificates.
 	 */
 	if (strstr(tls->cert, "PRIVATE KEY-----") != NULL) {
-		report(err, errlen,
-		       "[server] tls_certificate_file: %s contains a private "
-		       "key; keep the key only in tls_key_file (mode 0600)",
-		       shown(cfg->tls_certificate_file, p));
+		(void)idp_errf(
+			err, errlen, 0,
+			"[server] tls_certificate_file: %s contains a private "
+			"key; keep the key only in tls_key_file (mode 0600)",
+			idp_shown(cfg->tls_certificate_file, PATH_SHOWN_MAX,
+				  p));
 		return IDP_ERR_INVALID;
 	}
 	if (strstr(tls->key, "ENCRYPTED") != NULL) {
-		report(err, errlen,
-		       "[server] tls_key_file: %s is encrypted; idpd cannot "
-		       "ask for a passphrase: store the key unencrypted, mode "
-		       "0600, readable only by idpd's user",
-		       shown(cfg->tls_key_file, p));
+		(void)idp_errf(
+			err, errlen, 0,
+			"[server] tls_key_file: %s is encrypted; idpd cannot "
+			"ask for a passphrase: store the key unencrypted, mode "
+			"0600, readable only by idpd's user",
+			idp_shown(cfg->tls_key_file, PATH_SHOWN_MAX, p));
 		return IDP_ERR_INVALID;
 	}
 	if (strstr(tls->key, "-----BEGIN ") == NULL ||
 	    strstr(tls->key, "PRIVATE KEY-----") == NULL) {
-		report(err, errlen,
-		       "[server] tls_key_file: %s holds no PEM private key "
-		       "(-----BEGIN ... PRIVATE KEY-----)",
-		       shown(cfg->tls_key_file, p));
+		(void)idp_errf(
+			err, errlen, 0,
+			"[server] tls_key_file: %s holds no PEM private key "
+			"(-----BEGIN ... PRIVATE KEY-----)",
+			idp_shown(cfg->tls_key_file, PATH_SHOWN_MAX, p));
 		return IDP_ERR_INVALID;
 	}
 	return 0;
@@ -273,16 +263,17 @@ try_credentials(const struct cfg *cfg, const struct http_tls *tls, char *err,
 		return 0;
 	}
 	if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
-		report(err, errlen,
-		       "[server] tls_certificate_file: this libmicrohttpd "
-		       "has no TLS support; run idpd behind a reverse proxy");
+		(void)idp_errf(
+			err, errlen, 0,
+			"[server] tls_certificate_file: this libmicrohttpd "
+			"has no TLS support; run idpd behind a reverse proxy");
 		return IDP_ERR_INVALID;
 	}
 	/* Not ours to judge which file GnuTLS disliked: say what it said. */
-	report(err, errlen,
-	       "[server] tls_certificate_file, tls_key_file or "
-	       "tls_priorities not accepted by GnuTLS: %s",
-	       msg.set ? msg.text : "no reason given");
+	(void)idp_errf(err, errlen, 0,
+		       "[server] tls_certificate_file, tls_key_file or "
+		       "tls_priorities not accepted by GnuTLS: %s",
+		       msg.set ? msg.text : "no reason given");
 	return IDP_ERR_INVALID;
 }
 
@@ -298,7 +289,7 @@ http_tls_load(const struct cfg *cfg, struct http_tls **out, char *err,
 		return 0;
 	tls = calloc(1, sizeof(*tls));
 	if (tls == NULL) {
-		report(err, errlen, "[server] tls: out of memory");
+		(void)idp_errf(err, errlen, 0, "[server] tls: out of memory");
 		return IDP_ERR_NOMEM;
 	}
 	rc = read_pem("tls_certificate_file", cfg->tls_certificate_file,

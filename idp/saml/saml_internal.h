@@ -17,22 +17,11 @@
 #include "idp/saml/saml_sp.h"
 #include "idp/store/store_sp.h"
 
-/* Bytes of a metadata value quoted in an error line. */
+/*
+ * Bytes of a metadata value quoted in an error line (idp_shown() of
+ * idp/common/err.h; idp_errf() formats the lines).
+ */
 #define SAML_SHOWN_MAX 80
-
-/*
- * Format one error line into @err (when not NULL) and return @rc, so
- * that a check can `return saml_errf(...)`.
- */
-int saml_errf(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/*
- * A copy of @s fit to quote in an error line: printable ASCII only
- * (anything else becomes '?'), at most SAML_SHOWN_MAX bytes, then
- * "...". Returns @buf.
- */
-const char *saml_shown(const char *s, char buf[SAML_SHOWN_MAX + 4]);
 
 /*
  * Parse one X509Certificate element's text @b64 (@len bytes, strict

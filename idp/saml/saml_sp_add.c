@@ -56,7 +56,7 @@ saml_sp_add(struct store *s, const struct saml_sp_change *c,
 	if (entity_id != NULL)
 		*entity_id = NULL;
 	if (c->xml == NULL)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "no metadata given");
 	rc = saml_sp_metadata_parse(c->xml, c->xml_len, &m, err, errlen);
 	if (rc != 0)
@@ -85,7 +85,7 @@ saml_sp_add(struct store *s, const struct saml_sp_change *c,
 	    (c->url != NULL && sp.metadata_url == NULL) ||
 	    sp.release_attributes == NULL || sp.attribute_profile == NULL ||
 	    sp.nameid_format == NULL) {
-		rc = saml_errf(err, errlen, IDP_ERR_NOMEM, "out of memory");
+		rc = idp_errf(err, errlen, IDP_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	rc = saml_sp_settings_verify(&sp, &m, err, errlen);
@@ -97,10 +97,10 @@ saml_sp_add(struct store *s, const struct saml_sp_change *c,
 		goto out;
 	}
 	if (t.taken) {
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "a relying party with entity ID '%s' is "
 			       "registered already (use 'idpctl sp update')",
-			       saml_shown(sp.entity_id, shown));
+			       idp_shown(sp.entity_id, SAML_SHOWN_MAX, shown));
 		goto out;
 	}
 	if (entity_id != NULL) {

@@ -61,7 +61,7 @@ saml_sp_cert_parse(const char *b64, size_t len, enum saml_key_use use,
 	memset(out, 0, sizeof(*out));
 	out->use = use;
 	if (len > SAML_SP_CERT_B64_MAX) {
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "an X509Certificate is longer than %d bytes",
 			       SAML_SP_CERT_B64_MAX);
 		goto out;
@@ -75,14 +75,14 @@ saml_sp_cert_parse(const char *b64, size_t len, enum saml_key_use use,
 	 */
 	if (crypt_base64_decode(b64, len, CRYPT_BASE64_SKIP_BLANKS, der,
 				&derlen) != 0) {
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "an X509Certificate is not valid base64");
 		goto out;
 	}
 	p = der;
 	x = d2i_X509(NULL, &p, (long)derlen);
 	if (x == NULL || p != der + derlen) {
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "an X509Certificate is not one DER-encoded "
 			       "X.509 certificate");
 		goto out;
@@ -97,7 +97,7 @@ saml_sp_cert_parse(const char *b64, size_t len, enum saml_key_use use,
 		out->key_type = strdup("EC");
 		break;
 	default:
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "a certificate has a key that is neither RSA "
 			       "nor EC");
 		goto out;
@@ -107,7 +107,7 @@ saml_sp_cert_parse(const char *b64, size_t len, enum saml_key_use use,
 	out->key_bits = EVP_PKEY_get_bits(key);
 	if ((out->rsa && out->key_bits < SAML_SP_RSA_BITS_MIN) ||
 	    (!out->rsa && out->key_bits < 256)) {
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "a certificate's %s key has %d bits, fewer "
 			       "than %d",
 			       out->key_type, out->key_bits,
@@ -116,7 +116,7 @@ saml_sp_cert_parse(const char *b64, size_t len, enum saml_key_use use,
 	}
 	if (!asn1_time(X509_get0_notBefore(x), &out->not_before) ||
 	    !asn1_time(X509_get0_notAfter(x), &out->not_after)) {
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "a certificate has an unreadable validity "
 			       "period");
 		goto out;

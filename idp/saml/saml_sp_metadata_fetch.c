@@ -52,11 +52,11 @@ saml_sp_metadata_fetch(const char *url, char **xml, size_t *len, char *err,
 		return rc;
 	rc = saml_init();
 	if (rc != 0)
-		return saml_errf(err, errlen, rc, "cannot initialise libcurl");
+		return idp_errf(err, errlen, rc, "cannot initialise libcurl");
 	b.buf = malloc(SAML_SP_METADATA_MAX + 1);
 	c = curl_easy_init();
 	if (b.buf == NULL || c == NULL) {
-		rc = saml_errf(err, errlen, IDP_ERR_NOMEM, "out of memory");
+		rc = idp_errf(err, errlen, IDP_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 #define SET(opt, val)                                                          \
@@ -90,7 +90,7 @@ saml_sp_metadata_fetch(const char *url, char **xml, size_t *len, char *err,
 	SET(CURLOPT_ERRORBUFFER, cerr);
 #undef SET
 	if (cc != CURLE_OK) {
-		rc = saml_errf(err, errlen, IDP_ERR_INTERNAL,
+		rc = idp_errf(err, errlen, IDP_ERR_INTERNAL,
 			       "libcurl refused an option: %s",
 			       curl_easy_strerror(cc));
 		goto out;
@@ -98,21 +98,21 @@ saml_sp_metadata_fetch(const char *url, char **xml, size_t *len, char *err,
 	cc = curl_easy_perform(c);
 	(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (b.over || cc == CURLE_FILESIZE_EXCEEDED) {
-		rc = saml_errf(err, errlen, IDP_ERR_TOO_LARGE,
+		rc = idp_errf(err, errlen, IDP_ERR_TOO_LARGE,
 			       "metadata is larger than %d bytes",
 			       SAML_SP_METADATA_MAX);
 		goto out;
 	}
 	if (cc != CURLE_OK) {
-		rc = saml_errf(err, errlen, IDP_ERR_IO, "cannot fetch '%s': %s",
-			       saml_shown(url, shown),
+		rc = idp_errf(err, errlen, IDP_ERR_IO, "cannot fetch '%s': %s",
+			       idp_shown(url, SAML_SHOWN_MAX, shown),
 			       cerr[0] != '\0' ? cerr : curl_easy_strerror(cc));
 		goto out;
 	}
 	if (status != 200) {
-		rc = saml_errf(err, errlen, IDP_ERR_IO,
+		rc = idp_errf(err, errlen, IDP_ERR_IO,
 			       "cannot fetch '%s': HTTP status %ld",
-			       saml_shown(url, shown), status);
+			       idp_shown(url, SAML_SHOWN_MAX, shown), status);
 		goto out;
 	}
 	b.buf[b.len] = '\0';

@@ -73,21 +73,21 @@ scan(const char *p, size_t len, char *err, size_t errlen)
 	int depth = 0;
 
 	if (len > SAML_SP_METADATA_MAX)
-		return saml_errf(err, errlen, IDP_ERR_TOO_LARGE,
+		return idp_errf(err, errlen, IDP_ERR_TOO_LARGE,
 				 "metadata is larger than %d bytes",
 				 SAML_SP_METADATA_MAX);
 	if (len == 0)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "metadata is empty");
 	if (memchr(p, '\0', len) != NULL)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "metadata contains a NUL byte");
 	if (!g_utf8_validate_len(p, len, NULL))
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "metadata is not valid UTF-8");
 	if (contains_nocase(p, len, "<!DOCTYPE") ||
 	    contains_nocase(p, len, "<!ENTITY"))
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "metadata contains a DOCTYPE or ENTITY "
 				 "declaration; DTDs and entities are refused");
 	while (i < len) {
@@ -107,7 +107,7 @@ scan(const char *p, size_t len, char *err, size_t errlen)
 			i = find(p, len, i + 2, "?>") + 2;
 			elements++;
 		} else if (starts(p + i, len - i, "<!")) {
-			return saml_errf(err, errlen, IDP_ERR_INVALID,
+			return idp_errf(err, errlen, IDP_ERR_INVALID,
 					 "metadata contains a markup "
 					 "declaration (<!...>); DTDs are "
 					 "refused");
@@ -131,11 +131,11 @@ scan(const char *p, size_t len, char *err, size_t errlen)
 			i = j + 1;
 		}
 		if (elements > SAML_SP_METADATA_ELEMENTS_MAX)
-			return saml_errf(err, errlen, IDP_ERR_INVALID,
+			return idp_errf(err, errlen, IDP_ERR_INVALID,
 					 "metadata has more than %d elements",
 					 SAML_SP_METADATA_ELEMENTS_MAX);
 		if (depth > SAML_SP_METADATA_DEPTH_MAX)
-			return saml_errf(err, errlen, IDP_ERR_INVALID,
+			return idp_errf(err, errlen, IDP_ERR_INVALID,
 					 "metadata nests elements deeper than "
 					 "%d levels",
 					 SAML_SP_METADATA_DEPTH_MAX);
@@ -184,15 +184,15 @@ xml_parse(const char *p, size_t len, xmlDoc **out, char *err, size_t errlen)
 				       (int)strcspn(e->message, "\r\n"),
 				       e->message);
 		}
-		(void)saml_shown(line, msg);
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		(void)idp_shown(line, SAML_SHOWN_MAX, msg);
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "metadata is not well-formed XML (line %d: %s)",
 			       e != NULL ? e->line : 0, msg);
 		xmlFreeDoc(doc);
 		doc = NULL;
 	} else if (doc->intSubset != NULL || doc->extSubset != NULL) {
 		/* The scan refused DOCTYPE already; kept as a second lock. */
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "metadata has a DTD; DTDs are refused");
 		xmlFreeDoc(doc);
 		doc = NULL;
@@ -203,7 +203,7 @@ xml_parse(const char *p, size_t len, xmlDoc **out, char *err, size_t errlen)
 		 * The bytes are UTF-8 (scan); a declaration naming another
 		 * encoding would make libxml2 and lasso read other text.
 		 */
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "metadata declares an encoding other than "
 			       "UTF-8");
 		xmlFreeDoc(doc);
@@ -267,7 +267,7 @@ attr_bool(const xmlNode *n, const char *name, bool dflt, bool *out, bool *set,
 	else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
 		*out = false;
 	else
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "%s of %s is not true or false", name,
 			       (const char *)n->name);
 	free(v);
@@ -298,14 +298,14 @@ valid_until(const xmlNode *n, int64_t *until, char *err, size_t errlen)
 		t = g_date_time_new_from_iso8601(v, utc);
 	now = g_date_time_new_now_utc();
 	if (t == NULL || now == NULL) {
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "validUntil '%s' of %s is not an xs:dateTime",
-			       saml_shown(v, shown), (const char *)n->name);
+			       idp_shown(v, SAML_SHOWN_MAX, shown), (const char *)n->name);
 	} else if (g_date_time_compare(t, now) <= 0) {
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "metadata expired: validUntil '%s' of %s has "
 			       "passed",
-			       saml_shown(v, shown), (const char *)n->name);
+			       idp_shown(v, SAML_SHOWN_MAX, shown), (const char *)n->name);
 	} else if (*until == 0 || g_date_time_to_unix(t) < *until) {
 		*until = g_date_time_to_unix(t);
 	}
@@ -335,28 +335,28 @@ entity_id_verify(const char *id, char *err, size_t errlen)
 	size_t len = strlen(id), i = 0;
 
 	if (len == 0)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "entityID is empty");
 	if (len > SAML_SP_ENTITY_ID_MAX)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "entityID is longer than %d bytes",
 				 SAML_SP_ENTITY_ID_MAX);
 	if (strspn(id, ok) != len)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "entityID '%s' holds a character that is "
 				 "not allowed in a URI (blank, quote, angle "
 				 "bracket, control or non-ASCII)",
-				 saml_shown(id, shown));
+				 idp_shown(id, SAML_SHOWN_MAX, shown));
 	if (g_ascii_isalpha(id[0]))
 		for (i = 1; g_ascii_isalnum(id[i]) || id[i] == '+' ||
 			    id[i] == '-' || id[i] == '.';
 		     i++)
 			;
 	if (i == 0 || id[i] != ':' || id[i + 1] == '\0')
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "entityID '%s' is not an absolute URI "
 				 "(scheme:...)",
-				 saml_shown(id, shown));
+				 idp_shown(id, SAML_SHOWN_MAX, shown));
 	return 0;
 }
 
@@ -401,7 +401,7 @@ endpoint_parse(const xmlNode *n, bool indexed, struct saml_sp_endpoint *e,
 		goto out;
 	}
 	if (e->binding_uri == NULL || e->location == NULL) {
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID, "%s %s has no %s",
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID, "%s %s has no %s",
 			       what[0] == 'A' ? "an" : "a", what,
 			       e->binding_uri == NULL ? "Binding" : "Location");
 		goto out;
@@ -427,7 +427,7 @@ endpoint_parse(const xmlNode *n, bool indexed, struct saml_sp_endpoint *e,
 		}
 		if (index == NULL || !g_ascii_isdigit(index[0]) ||
 		    *end != '\0' || v > 65535) {
-			rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+			rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 				       "an AssertionConsumerService has no "
 				       "index from 0 to 65535");
 			goto out;
@@ -478,10 +478,10 @@ key_parse(const xmlNode *kd, struct saml_sp_meta *m, char *err, size_t errlen)
 	} else if (u != NULL && strcmp(u, "encryption") == 0) {
 		use = SAML_KEY_USE_ENCRYPTION;
 	} else if (u != NULL) {
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "a KeyDescriptor has use '%s' (not signing or "
 			       "encryption)",
-			       saml_shown(u, shown));
+			       idp_shown(u, SAML_SHOWN_MAX, shown));
 		free(u);
 		return rc;
 	}
@@ -500,7 +500,7 @@ key_parse(const xmlNode *kd, struct saml_sp_meta *m, char *err, size_t errlen)
 		}
 	}
 	if (found != 1)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 found == 0 ? "a KeyDescriptor has no "
 					      "ds:KeyInfo/ds:X509Data/"
 					      "ds:X509Certificate"
@@ -509,7 +509,7 @@ key_parse(const xmlNode *kd, struct saml_sp_meta *m, char *err, size_t errlen)
 					      "each key in a KeyDescriptor "
 					      "of its own");
 	if (m->n_certs >= SAML_SP_CERTS_MAX)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "metadata has more than %d certificates",
 				 SAML_SP_CERTS_MAX);
 	certs = grow(m->certs, &m->n_certs, sizeof(*certs));
@@ -565,7 +565,7 @@ endpoint_add(const xmlNode *n, enum ep_kind kind, struct saml_sp_meta *m,
 	int rc;
 
 	if (*count >= SAML_SP_ENDPOINTS_MAX)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "metadata has more than %d %s elements",
 				 SAML_SP_ENDPOINTS_MAX, (const char *)n->name);
 	p = grow(*arr, count, sizeof(*p));
@@ -578,7 +578,7 @@ endpoint_add(const xmlNode *n, enum ep_kind kind, struct saml_sp_meta *m,
 	if (acs)
 		for (size_t i = 0; i + 1 < *count; i++)
 			if (p[i].index == p[*count - 1].index)
-				return saml_errf(err, errlen, IDP_ERR_INVALID,
+				return idp_errf(err, errlen, IDP_ERR_INVALID,
 						 "two AssertionConsumerService "
 						 "elements have index %d",
 						 p[i].index);
@@ -596,7 +596,7 @@ sp_descriptor(const xmlNode *sp, struct saml_sp_meta *m, char *err,
 	if (oom)
 		return IDP_ERR_NOMEM;
 	if (proto == NULL || !has_token(proto, SAML2P_NS))
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "the SPSSODescriptor does not list the SAML "
 			       "2.0 protocol in protocolSupportEnumeration");
 	free(proto);
@@ -622,7 +622,7 @@ sp_descriptor(const xmlNode *sp, struct saml_sp_meta *m, char *err,
 	for (size_t i = 0; i < m->n_acs; i++)
 		post = post || m->acs[i].binding == SAML_BINDING_HTTP_POST;
 	if (!post)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "the SPSSODescriptor has no "
 				 "AssertionConsumerService with the "
 				 "HTTP-POST binding");
@@ -646,7 +646,7 @@ idp_descriptor(const xmlNode *idp, struct saml_sp_meta *m, char *err,
 	if (oom)
 		return IDP_ERR_NOMEM;
 	if (proto == NULL || !has_token(proto, SAML2P_NS))
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "the IDPSSODescriptor does not list the SAML "
 			       "2.0 protocol in protocolSupportEnumeration");
 	free(proto);
@@ -671,12 +671,12 @@ idp_descriptor(const xmlNode *idp, struct saml_sp_meta *m, char *err,
 		redirect = redirect ||
 			   m->sso[i].binding == SAML_BINDING_HTTP_REDIRECT;
 	if (!redirect)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "the IDPSSODescriptor has no "
 				 "SingleSignOnService with the HTTP-Redirect "
 				 "binding");
 	if (!saml_sp_meta_can_verify(m))
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "the IDPSSODescriptor has no signing "
 				 "certificate (a KeyDescriptor with "
 				 "use=\"signing\" or without use)");
@@ -696,7 +696,7 @@ entity_descriptor(const xmlNode *ed, bool idp, struct saml_sp_meta *m,
 	if (oom)
 		return IDP_ERR_NOMEM;
 	if (m->entity_id == NULL)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "the EntityDescriptor has no entityID");
 	rc = entity_id_verify(m->entity_id, err, errlen);
 	if (rc == 0)
@@ -709,7 +709,7 @@ entity_descriptor(const xmlNode *ed, bool idp, struct saml_sp_meta *m,
 			n++;
 		}
 	if (n != 1)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 n == 0 ? "the EntityDescriptor has no %s "
 					  "(not %s metadata)"
 					: "the EntityDescriptor has more than "
@@ -730,7 +730,7 @@ root_parse(const xmlDoc *doc, bool idp, struct saml_sp_meta *m, char *err,
 	if (is_el(root, MD_NS, "EntityDescriptor"))
 		return entity_descriptor(root, idp, m, err, errlen);
 	if (!is_el(root, MD_NS, "EntitiesDescriptor"))
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "the root element is not an md:"
 				 "EntityDescriptor (namespace " MD_NS ")");
 	rc = valid_until(root, &m->valid_until, err, errlen);
@@ -738,7 +738,7 @@ root_parse(const xmlDoc *doc, bool idp, struct saml_sp_meta *m, char *err,
 		return rc;
 	for (const xmlNode *c = root->children; c != NULL; c = c->next) {
 		if (is_el(c, MD_NS, "EntitiesDescriptor"))
-			return saml_errf(err, errlen, IDP_ERR_INVALID,
+			return idp_errf(err, errlen, IDP_ERR_INVALID,
 					 "nested EntitiesDescriptor elements "
 					 "are not accepted; import one "
 					 "EntityDescriptor");
@@ -748,7 +748,7 @@ root_parse(const xmlDoc *doc, bool idp, struct saml_sp_meta *m, char *err,
 		}
 	}
 	if (n != 1)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "the EntitiesDescriptor holds %d "
 				 "EntityDescriptor elements; exactly one "
 				 "is accepted",
@@ -775,13 +775,13 @@ lasso_check(const char *p, size_t len, bool idp, const struct saml_sp_meta *m,
 					      buf, NULL, NULL);
 	g_free(buf);
 	if (prov == NULL)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "lasso cannot load the metadata as %s "
 				 "metadata",
 				 idp ? "IdP" : "SP");
 	if (prov->ProviderID == NULL ||
 	    strcmp(prov->ProviderID, m->entity_id) != 0)
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "lasso reads another entity ID than the "
 			       "EntityDescriptor's entityID");
 	for (size_t i = 0; i < m->n_acs && rc == 0; i++) {
@@ -796,7 +796,7 @@ lasso_check(const char *p, size_t len, bool idp, const struct saml_sp_meta *m,
 			prov, LASSO_PROVIDER_ROLE_SP, key);
 		if (l == NULL || l->data == NULL ||
 		    strcmp(l->data, m->acs[i].location) != 0)
-			rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+			rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 				       "lasso does not see the HTTP-POST "
 				       "AssertionConsumerService with index "
 				       "%d",
@@ -821,7 +821,7 @@ metadata_parse(const char *xml, size_t len, bool idp, struct saml_sp_meta *out,
 		return rc;
 	rc = saml_init();
 	if (rc != 0)
-		return saml_errf(err, errlen, rc, "cannot initialise lasso");
+		return idp_errf(err, errlen, rc, "cannot initialise lasso");
 	rc = xml_parse(xml, len, &doc, err, errlen);
 	if (rc == 0)
 		rc = root_parse(doc, idp, out, err, errlen);
@@ -830,7 +830,7 @@ metadata_parse(const char *xml, size_t len, bool idp, struct saml_sp_meta *out,
 	if (rc == 0)
 		saml_sha256_hex(xml, len, out->sha256);
 	if (rc == IDP_ERR_NOMEM)
-		(void)saml_errf(err, errlen, rc, "out of memory");
+		(void)idp_errf(err, errlen, rc, "out of memory");
 	if (rc != 0)
 		saml_sp_meta_clear(out);
 	xmlFreeDoc(doc);

@@ -34,19 +34,19 @@ saml_sp_metadata_read(const char *path, char **xml, size_t *len, char *err,
 	/* O_NONBLOCK: a FIFO given by mistake must not hang us. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return saml_errf(err, errlen, IDP_ERR_IO,
+		return idp_errf(err, errlen, IDP_ERR_IO,
 				 "cannot open the metadata file '%s': %s",
-				 saml_shown(path, shown), strerror(errno));
+				 idp_shown(path, SAML_SHOWN_MAX, shown), strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		rc = saml_errf(err, errlen, IDP_ERR_IO,
+		rc = idp_errf(err, errlen, IDP_ERR_IO,
 			       "the metadata file '%s' is not a regular file",
-			       saml_shown(path, shown));
+			       idp_shown(path, SAML_SHOWN_MAX, shown));
 		goto out;
 	}
 	/* One byte over the limit tells "too large" from "just fits". */
 	buf = malloc(SAML_SP_METADATA_MAX + 2);
 	if (buf == NULL) {
-		rc = saml_errf(err, errlen, IDP_ERR_NOMEM, "out of memory");
+		rc = idp_errf(err, errlen, IDP_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	while (n < SAML_SP_METADATA_MAX + 1) {
@@ -55,10 +55,10 @@ saml_sp_metadata_read(const char *path, char **xml, size_t *len, char *err,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			rc = saml_errf(err, errlen, IDP_ERR_IO,
+			rc = idp_errf(err, errlen, IDP_ERR_IO,
 				       "cannot read the metadata file '%s': "
 				       "%s",
-				       saml_shown(path, shown),
+				       idp_shown(path, SAML_SHOWN_MAX, shown),
 				       strerror(errno));
 			goto out;
 		}
@@ -67,7 +67,7 @@ saml_sp_metadata_read(const char *path, char **xml, size_t *len, char *err,
 		n += (size_t)r;
 	}
 	if (n > SAML_SP_METADATA_MAX) {
-		rc = saml_errf(err, errlen, IDP_ERR_TOO_LARGE,
+		rc = idp_errf(err, errlen, IDP_ERR_TOO_LARGE,
 			       "metadata is larger than %d bytes",
 			       SAML_SP_METADATA_MAX);
 		goto out;

@@ -50,16 +50,16 @@ saml_sp_release_parse(const char *list, char out[SAML_SP_RELEASE_MAX],
 			if (strcmp(name, attributes[i]) == 0)
 				break;
 		if (i == N_ATTRIBUTES)
-			return saml_errf(err, errlen, IDP_ERR_INVALID,
+			return idp_errf(err, errlen, IDP_ERR_INVALID,
 					 "unknown attribute '%s' (known: %s)",
-					 saml_shown(name, shown),
+					 idp_shown(name, SAML_SHOWN_MAX, shown),
 					 SAML_SP_ATTRIBUTES);
 		want[i] = true;
 		p += strcspn(p, ",");
 		if (*p == ',') {
 			p++;
 			if (*p == '\0')
-				return saml_errf(err, errlen, IDP_ERR_INVALID,
+				return idp_errf(err, errlen, IDP_ERR_INVALID,
 						 "the attribute list ends in "
 						 "a comma");
 		}

@@ -107,10 +107,10 @@ saml_sp_refresh(struct store *s, const char *entity_id,
 	if (rc < 0)
 		return saml_tx_fail(rc, err, errlen);
 	if (rc == STORE_NO_ROW)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "no relying party with this entity ID");
 	if (sp.metadata_url == NULL) {
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "its metadata came from a file and has no URL "
 			       "to refresh from");
 		goto out;
@@ -121,9 +121,9 @@ saml_sp_refresh(struct store *s, const char *entity_id,
 	if (rc == 0) {
 		rc = saml_sp_metadata_parse(xml, len, &m, why, sizeof(why));
 		if (rc == 0 && strcmp(m.entity_id, sp.entity_id) != 0)
-			rc = saml_errf(why, sizeof(why), IDP_ERR_INVALID,
+			rc = idp_errf(why, sizeof(why), IDP_ERR_INVALID,
 				       "it is for entity ID '%s'",
-				       saml_shown(m.entity_id, shown));
+				       idp_shown(m.entity_id, SAML_SHOWN_MAX, shown));
 		if (rc == IDP_ERR_INVALID || rc == IDP_ERR_TOO_LARGE) {
 			char tmp[SAML_SP_ERR_MAX];
 
@@ -133,12 +133,12 @@ saml_sp_refresh(struct store *s, const char *entity_id,
 		}
 	}
 	if (rc == IDP_ERR_NOMEM || rc == IDP_ERR_INTERNAL) {
-		rc = saml_errf(err, errlen, rc, "%s", why);
+		rc = idp_errf(err, errlen, rc, "%s", why);
 		goto out;
 	}
 	if (rc != 0) {
 		record_failure(s, &sp, why);
-		rc = saml_errf(err, errlen, rc,
+		rc = idp_errf(err, errlen, rc,
 			       "%s; the stored metadata stays in use", why);
 		goto out;
 	}
@@ -149,15 +149,15 @@ saml_sp_refresh(struct store *s, const char *entity_id,
 	if (rc < 0) {
 		rc = saml_tx_fail(rc, err, errlen);
 	} else if (!t.found) {
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "no relying party with this entity ID");
 	} else if (t.moved) {
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "its metadata source changed during the "
 			       "refresh; nothing was changed");
 	} else if (t.refused) {
 		record_failure(s, &sp, why);
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "new metadata refused: %s; the stored "
 			       "metadata stays in use",
 			       why);

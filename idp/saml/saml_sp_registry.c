@@ -20,11 +20,11 @@ saml_sp_settings_verify(const struct store_sp *sp, const struct saml_sp_meta *m,
 	 * the SP later, far from the operator who made the mistake.
 	 */
 	if (sp->require_signed_requests && !saml_sp_meta_can_verify(m))
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "signed requests cannot be required: the "
 				 "metadata has no signing certificate");
 	if (sp->encrypt_assertions && !saml_sp_meta_can_encrypt(m))
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "assertions cannot be encrypted: the "
 				 "metadata has no RSA certificate for "
 				 "encryption (a KeyDescriptor with "
@@ -79,10 +79,10 @@ int
 saml_tx_fail(int rc, char *err, size_t errlen)
 {
 	if (rc == STORE_SOFT_ERROR)
-		return saml_errf(err, errlen, IDP_ERR_UNAVAILABLE,
+		return idp_errf(err, errlen, IDP_ERR_UNAVAILABLE,
 				 "the database kept reporting conflicting "
 				 "changes; nothing was changed, try again");
-	return saml_errf(err, errlen, IDP_ERR_UNAVAILABLE,
+	return idp_errf(err, errlen, IDP_ERR_UNAVAILABLE,
 			 "the database failed the operation (see the log); "
 			 "nothing was changed");
 }

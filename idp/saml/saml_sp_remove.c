@@ -42,7 +42,7 @@ saml_sp_remove(struct store *s, const char *entity_id,
 	if (rc < 0)
 		return saml_tx_fail(rc, err, errlen);
 	if (!t.found)
-		return saml_errf(err, errlen, IDP_ERR_INVALID,
+		return idp_errf(err, errlen, IDP_ERR_INVALID,
 				 "no relying party with this entity ID");
 	return 0;
 }

@@ -126,7 +126,7 @@ settings_check(struct update_tx *t, const struct store_sp *sp)
 	if (rc != 0 && !sp->enabled)
 		return 0;
 	if (rc != 0)
-		return saml_errf(t->err, t->errlen, IDP_ERR_INVALID,
+		return idp_errf(t->err, t->errlen, IDP_ERR_INVALID,
 				 "the stored metadata is no longer valid "
 				 "(%s); give new metadata with --metadata",
 				 why);
@@ -151,10 +151,10 @@ update_cb(struct store *s, void *cls)
 		return rc;
 	t->found = true;
 	if (t->newm != NULL && strcmp(t->newm->entity_id, sp.entity_id) != 0) {
-		(void)saml_errf(t->err, t->errlen, IDP_ERR_INVALID,
+		(void)idp_errf(t->err, t->errlen, IDP_ERR_INVALID,
 				"the new metadata is for entity ID '%s', not "
 				"this one",
-				saml_shown(t->newm->entity_id, shown));
+				idp_shown(t->newm->entity_id, SAML_SHOWN_MAX, shown));
 		t->refused = true;
 		rc = STORE_NO_ROW;
 		goto out;
@@ -223,7 +223,7 @@ saml_sp_update(struct store *s, const char *entity_id,
 		}
 		xml = strndup(c->xml, c->xml_len);
 		if (xml == NULL) {
-			rc = saml_errf(err, errlen, IDP_ERR_NOMEM,
+			rc = idp_errf(err, errlen, IDP_ERR_NOMEM,
 				       "out of memory");
 			goto out;
 		}
@@ -234,7 +234,7 @@ saml_sp_update(struct store *s, const char *entity_id,
 	if (rc < 0)
 		rc = saml_tx_fail(rc, err, errlen);
 	else if (!t.found)
-		rc = saml_errf(err, errlen, IDP_ERR_INVALID,
+		rc = idp_errf(err, errlen, IDP_ERR_INVALID,
 			       "no relying party with this entity ID");
 	else if (t.refused)
 		rc = IDP_ERR_INVALID;

@@ -32,9 +32,9 @@ saml_sp_url_verify(const char *url, const char *what, char *err, size_t errlen)
 
 	len = strnlen(url, SAML_SP_URL_MAX + 1);
 	if (len == 0)
-		return saml_errf(err, errlen, rc, "%s is empty", what);
+		return idp_errf(err, errlen, rc, "%s is empty", what);
 	if (len > SAML_SP_URL_MAX)
-		return saml_errf(err, errlen, rc, "%s is longer than %d bytes",
+		return idp_errf(err, errlen, rc, "%s is longer than %d bytes",
 				 what, SAML_SP_URL_MAX);
 	/*
 	 * URLs are ASCII (RFC 3986); blanks, control characters and raw
@@ -42,46 +42,46 @@ saml_sp_url_verify(const char *url, const char *what, char *err, size_t errlen)
 	 */
 	for (size_t i = 0; i < len; i++)
 		if (url[i] <= 0x20 || url[i] >= 0x7f)
-			return saml_errf(err, errlen, rc,
+			return idp_errf(err, errlen, rc,
 					 "%s '%s' holds a blank, control or "
 					 "non-ASCII character",
-					 what, saml_shown(url, shown));
+					 what, idp_shown(url, SAML_SHOWN_MAX, shown));
 	u = curl_url();
 	if (u == NULL)
 		return IDP_ERR_NOMEM;
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		rc = saml_errf(err, errlen, rc,
+		rc = idp_errf(err, errlen, rc,
 			       "%s '%s' is not an absolute URL", what,
-			       saml_shown(url, shown));
+			       idp_shown(url, SAML_SHOWN_MAX, shown));
 		goto out;
 	}
 	if (strcasecmp(scheme, "https") != 0 &&
 	    !(strcasecmp(scheme, "http") == 0 && loopback(host))) {
-		rc = saml_errf(err, errlen, rc,
+		rc = idp_errf(err, errlen, rc,
 			       "%s '%s' is not https (http is allowed only "
 			       "to 127.0.0.1, [::1] and localhost)",
-			       what, saml_shown(url, shown));
+			       what, idp_shown(url, SAML_SHOWN_MAX, shown));
 		goto out;
 	}
 	/* The only way to tell the URL libcurl saw from the one we did. */
 	if (strncasecmp(url, scheme, strlen(scheme)) != 0 ||
 	    strncmp(url + strlen(scheme), "://", 3) != 0) {
-		rc = saml_errf(err, errlen, rc, "%s '%s' must start with %s://",
-			       what, saml_shown(url, shown), scheme);
+		rc = idp_errf(err, errlen, rc, "%s '%s' must start with %s://",
+			       what, idp_shown(url, SAML_SHOWN_MAX, shown), scheme);
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK) {
-		rc = saml_errf(err, errlen, rc,
+		rc = idp_errf(err, errlen, rc,
 			       "%s '%s' holds a user name or password", what,
-			       saml_shown(url, shown));
+			       idp_shown(url, SAML_SHOWN_MAX, shown));
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_FRAGMENT, &part, 0) == CURLUE_OK) {
-		rc = saml_errf(err, errlen, rc, "%s '%s' holds a fragment",
-			       what, saml_shown(url, shown));
+		rc = idp_errf(err, errlen, rc, "%s '%s' holds a fragment",
+			       what, idp_shown(url, SAML_SHOWN_MAX, shown));
 		goto out;
 	}
 	rc = 0;
