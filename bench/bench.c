@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ bench_collect(char *d, size_t s, size_t n, void *cls)
 	return s * n;
 }
 
-int
+static int
 bench_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -252,4 +253,33 @@ bench_kv_procs(const struct bench_procs *p)
 	for (unsigned i = 0; i < p->n; i++)
 		printf("%s%.2f", i ? "," : "", p->cpu_s[i]);
 	putchar('\n');
+}
+
+double
+bench_load(unsigned conns, double duration, void *(*worker)(void *),
+	   atomic_bool *stop, struct bench_procs *procs)
+{
+	pthread_t t[BENCH_MAX_CONN];
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	bench_procs_start(procs);
+	double t0 = bench_now();
+	for (unsigned i = 0; i < conns; i++)
+		pthread_create(&t[i], NULL, worker, (void *)(uintptr_t)i);
+	usleep((useconds_t)(duration * 1e6));
+	atomic_store(stop, true);
+	for (unsigned i = 0; i < conns; i++)
+		pthread_join(t[i], NULL);
+	double secs = bench_now() - t0;
+	bench_procs_stop(procs);
+	curl_global_cleanup();
+	return secs;
+}
+
+void
+bench_percentiles(double *samples, unsigned n, double *p50_ms, double *p99_ms)
+{
+	qsort(samples, n, sizeof(samples[0]), bench_cmp_double);
+	*p50_ms = n ? samples[n / 2] * 1e3 : 0;
+	*p99_ms = n ? samples[n * 99 / 100] * 1e3 : 0;
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #define BENCH_MAX_NODES 16
+#define BENCH_MAX_CONN	256 /* client threads of one run */
 
 double bench_now(void);
 
@@ -26,9 +27,6 @@ struct bench_buf {
 
 /* CURLOPT_WRITEFUNCTION appending to a struct bench_buf. */
 size_t bench_collect(char *d, size_t s, size_t n, void *cls);
-
-/* qsort() comparison of doubles, for percentiles. */
-int bench_cmp_double(const void *a, const void *b);
 
 /*
  * GET @url on @c (whose cookie engine keeps the CSRF cookie) and copy the
@@ -76,6 +74,20 @@ void bench_procs_start(struct bench_procs *p);
 void bench_procs_stop(struct bench_procs *p);
 /* The sum of cpu_s over all processes; negative when none was read. */
 double bench_procs_cpu(const struct bench_procs *p);
+
+/*
+ * The load of a run: @worker on @conns (1..BENCH_MAX_CONN) threads, each
+ * given its index, for @duration seconds; then *@stop is set and the
+ * threads are joined, all between bench_procs_start() and
+ * bench_procs_stop() of @procs (and curl's global set-up). Returns the
+ * seconds the load lasted.
+ */
+double bench_load(unsigned conns, double duration, void *(*worker)(void *),
+		  atomic_bool *stop, struct bench_procs *procs);
+
+/* Sort @samples (@n latencies in seconds); their p50 and p99 in ms. */
+void bench_percentiles(double *samples, unsigned n, double *p50_ms,
+		       double *p99_ms);
 
 /*
  * The machine-readable report (with --kv as the first argument of a

@@ -31,7 +31,6 @@
 
 #include "bench.h"
 
-#define MAX_CONN    256
 #define MAX_SAMPLES 200000
 
 static struct bench_nodes nodes;
@@ -72,7 +71,6 @@ int
 main(int argc, char **argv)
 {
 	unsigned conns = 4;
-	pthread_t t[MAX_CONN];
 	struct bench_procs procs;
 	bool kv = argc > 1 && strcmp(argv[1], "--kv") == 0;
 
@@ -99,7 +97,7 @@ main(int argc, char **argv)
 		duration = atof(argv[5]);
 	if (!bench_nodes_parse(&nodes, argv[1]) ||
 	    !bench_procs_parse(&procs, argc > 6 ? argv[6] : NULL) ||
-	    conns < 1 || conns > MAX_CONN || duration <= 0) {
+	    conns < 1 || conns > BENCH_MAX_CONN || duration <= 0) {
 		fprintf(stderr, "login_bench: bad URLs, pids, connections "
 				"or seconds\n");
 		return 2;
@@ -119,27 +117,15 @@ main(int argc, char **argv)
 	fflush(stdout);
 	double rate = bench_argon_rate(ops, mem, true);
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	bench_procs_start(&procs);
-	double t0 = bench_now();
-	for (unsigned i = 0; i < conns; i++)
-		pthread_create(&t[i], NULL, worker, (void *)(uintptr_t)i);
-	usleep((useconds_t)(duration * 1e6));
-	atomic_store(&stop, true);
-	for (unsigned i = 0; i < conns; i++)
-		pthread_join(t[i], NULL);
-	double secs = bench_now() - t0;
-	bench_procs_stop(&procs);
-	curl_global_cleanup();
+	double secs = bench_load(conns, duration, worker, &stop, &procs);
 
 	unsigned n = atomic_load(&n_samples);
 	if (n > MAX_SAMPLES)
 		n = MAX_SAMPLES;
-	qsort(samples, n, sizeof(samples[0]), bench_cmp_double);
 	double lps = atomic_load(&ok) / secs;
 	double ceiling = rate * (double)cores;
-	double p50 = n ? samples[n / 2] * 1e3 : 0;
-	double p99 = n ? samples[n * 99 / 100] * 1e3 : 0;
+	double p50, p99;
+	bench_percentiles(samples, n, &p50, &p99);
 	if (kv) {
 		bench_kv("scenario", "login");
 		bench_kv("connections", "%u", conns);

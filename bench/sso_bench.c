@@ -43,7 +43,6 @@
 
 #include "bench.h"
 
-#define MAX_CONN       256
 #define MAX_SAMPLES    1000000
 #define RESPONSE_BYTES 6000 /* about the size of a signed response */
 
@@ -252,7 +251,6 @@ int
 main(int argc, char **argv)
 {
 	unsigned conns = 4;
-	pthread_t t[MAX_CONN];
 	struct bench_procs procs;
 	bool kv = argc > 1 && strcmp(argv[1], "--kv") == 0;
 
@@ -281,7 +279,7 @@ main(int argc, char **argv)
 		duration = atof(argv[7]);
 	if (!bench_nodes_parse(&nodes, argv[1]) ||
 	    !bench_procs_parse(&procs, argc > 8 ? argv[8] : NULL) ||
-	    conns < 1 || conns > MAX_CONN || duration <= 0) {
+	    conns < 1 || conns > BENCH_MAX_CONN || duration <= 0) {
 		fprintf(stderr, "sso_bench: bad URLs, pids, connections or "
 				"seconds\n");
 		return 2;
@@ -301,31 +299,19 @@ main(int argc, char **argv)
 	double rate = key ? sign_rate(key) : 0;
 	EVP_PKEY_free(key);
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	double busy0, total0;
-	bench_procs_start(&procs);
+	double busy0, total0, busy1, total1;
 	machine_ticks(&busy0, &total0);
-	double t0 = bench_now();
-	for (unsigned i = 0; i < conns; i++)
-		pthread_create(&t[i], NULL, worker, (void *)(uintptr_t)i);
-	usleep((useconds_t)(duration * 1e6));
-	atomic_store(&stop, true);
-	for (unsigned i = 0; i < conns; i++)
-		pthread_join(t[i], NULL);
-	double secs = bench_now() - t0, busy1, total1;
-	bench_procs_stop(&procs);
-	double cpu = bench_procs_cpu(&procs);
+	double secs = bench_load(conns, duration, worker, &stop, &procs);
 	machine_ticks(&busy1, &total1);
-	curl_global_cleanup();
+	double cpu = bench_procs_cpu(&procs);
 
 	unsigned n = atomic_load(&n_samples);
 	if (n > MAX_SAMPLES)
 		n = MAX_SAMPLES;
-	qsort(samples, n, sizeof(samples[0]), bench_cmp_double);
 	double rps = atomic_load(&ok) / secs;
 	double per_core = rps / (double)cores;
-	double p50 = n ? samples[n / 2] * 1e3 : 0;
-	double p99 = n ? samples[n * 99 / 100] * 1e3 : 0;
+	double p50, p99;
+	bench_percentiles(samples, n, &p50, &p99);
 	if (kv) {
 		bench_kv("scenario", "sso");
 		bench_kv("connections", "%u", conns);
