@@ -116,26 +116,16 @@ attributes_take(int argc, char **argv, struct eid_config_change *c, char **rest,
 	return CTL_EXIT_OK;
 }
 
-/* The metadata from @source (file or URL) into @c; *@buf owns it. */
+/* ctl_metadata_load() of @source into @c; *@buf owns the text. */
 static int
 metadata_load(const char *source, struct eid_config_change *c, char **buf)
 {
-	char why[SAML_SP_ERR_MAX];
-	size_t len = 0;
-	int rc;
+	bool is_url;
+	int rc = ctl_metadata_load(source, buf, &c->xml_len, &is_url);
 
-	if (saml_sp_source_is_url(source)) {
-		rc = saml_sp_metadata_fetch(source, buf, &len, why,
-					    sizeof(why));
-		c->url = source;
-	} else {
-		rc = saml_sp_metadata_read(source, buf, &len, why, sizeof(why));
-	}
-	if (rc != 0)
-		return ctl_fail("%s", why);
 	c->xml = *buf;
-	c->xml_len = len;
-	return CTL_EXIT_OK;
+	c->url = is_url ? source : NULL;
+	return rc;
 }
 
 static int

@@ -190,30 +190,33 @@ change_parse(const char *cmd, const struct ctl_opt o[O_COUNT],
 	return rc;
 }
 
-/*
- * Read or download the metadata named by @source into @c (*@buf owns
- * it, freed by the caller with free()). Reports and returns
- * CTL_EXIT_FAIL on failure.
- */
+int
+ctl_metadata_load(const char *source, char **buf, size_t *len, bool *is_url)
+{
+	char why[SAML_SP_ERR_MAX];
+	int rc;
+
+	*len = 0;
+	*is_url = saml_sp_source_is_url(source);
+	if (*is_url)
+		rc = saml_sp_metadata_fetch(source, buf, len, why, sizeof(why));
+	else
+		rc = saml_sp_metadata_read(source, buf, len, why, sizeof(why));
+	if (rc != 0)
+		return ctl_fail("%s", why);
+	return CTL_EXIT_OK;
+}
+
+/* ctl_metadata_load() of @source into @c; *@buf owns the text. */
 static int
 metadata_load(const char *source, struct saml_sp_change *c, char **buf)
 {
-	char why[SAML_SP_ERR_MAX];
-	size_t len = 0;
-	int rc;
+	bool is_url;
+	int rc = ctl_metadata_load(source, buf, &c->xml_len, &is_url);
 
-	if (saml_sp_source_is_url(source)) {
-		rc = saml_sp_metadata_fetch(source, buf, &len, why,
-					    sizeof(why));
-		c->url = source;
-	} else {
-		rc = saml_sp_metadata_read(source, buf, &len, why, sizeof(why));
-	}
-	if (rc != 0)
-		return ctl_fail("%s", why);
 	c->xml = *buf;
-	c->xml_len = len;
-	return CTL_EXIT_OK;
+	c->url = is_url ? source : NULL;
+	return rc;
 }
 
 /* "enabled; NameID persistent; attributes ..." for a result line. */

@@ -140,6 +140,15 @@ struct ctl_store_words {
  */
 IDP_WUR int ctl_store_open(const struct cfg *cfg, struct store **out);
 
+/*
+ * Read (a file) or download (an http(s) URL) the metadata named by
+ * @source, with the limits and checks of idp/saml's metadata readers:
+ * *@buf (freed with free()) holds *@len bytes, *@is_url says which.
+ * Reports one line and returns CTL_EXIT_FAIL on failure.
+ */
+IDP_WUR int ctl_metadata_load(const char *source, char **buf, size_t *len,
+			      bool *is_url);
+
 /* ctl_store_open() with the failures worded by @w. */
 IDP_WUR int ctl_store_open_worded(const struct cfg *cfg,
 				  const struct ctl_store_words *w,
